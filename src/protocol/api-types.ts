@@ -1,0 +1,124 @@
+/**
+ * Response shapes of the public JSON API (docs/openapi.yaml documents the same). The dashboard and the
+ * typed client import these; the server's routes return them. Times are ISO 8601 strings (UTC).
+ */
+import type { Protocol } from '../core/event.js';
+import type { Granularity } from '../core/buckets.js';
+
+export interface ErrorBody {
+  code: string;
+  message: string;
+  /** For a refused batch: the first problems, each with the event index, field and reason. */
+  details?: unknown;
+}
+
+export interface HealthResponse {
+  status: 'ok';
+  version: string;
+  /** The server's clock (virtual in the demo). */
+  now: string;
+}
+
+export interface TopPort {
+  proto: Protocol;
+  port: number;
+  /** Totals over the window. */
+  events: number;
+  sources: number;
+  sensors: number;
+  targets: number;
+  /** Distinct sources in the same-length window before, scaled; null when there is no history. */
+  baseline_sources: number | null;
+  /** sources / baseline_sources (null without baseline). */
+  change: number | null;
+  /** Services commonly found on this port (short names), when known. */
+  services: string[];
+}
+
+export interface TopPortsResponse {
+  window: '1h' | '24h';
+  from: string;
+  to: string;
+  items: TopPort[];
+}
+
+export interface SeriesPoint {
+  /** Bucket start. */
+  t: string;
+  events: number;
+  sources: number;
+  sensors: number;
+  targets: number;
+}
+
+export interface SeriesResponse {
+  proto: Protocol;
+  port: number;
+  bucket: Granularity;
+  from: string;
+  to: string;
+  items: SeriesPoint[];
+}
+
+export interface AlertEvidence {
+  /** The bucket that fired (start) and its granularity. */
+  bucket: string;
+  granularity: Granularity;
+  sources: { observed: number; expected: number };
+  events: { observed: number; expected: number };
+  sensors: { observed: number; expected: number };
+  p_value: number;
+  /** observed / expected sources. */
+  fold: number;
+  /** How many buckets of history the baseline was learned from. */
+  baseline_buckets: number;
+  reason: string;
+}
+
+export interface Alert {
+  id: string;
+  proto: Protocol;
+  port: number;
+  /** 0-100. */
+  severity: number;
+  level: 'info' | 'low' | 'medium' | 'high';
+  status: 'open' | 'resolved';
+  opened_at: string;
+  updated_at: string;
+  evidence: AlertEvidence;
+}
+
+export interface AlertsResponse {
+  items: Alert[];
+}
+
+export interface SensorInfo {
+  id: string;
+  name: string;
+  operator: string;
+  created_at: string;
+  last_seen: string | null;
+  events_total: number;
+  revoked: boolean;
+}
+
+export interface SensorsResponse {
+  items: SensorInfo[];
+}
+
+export interface EnrollRequest {
+  token: string;
+  public_key: string;
+  name?: string;
+}
+
+export interface EnrollResponse {
+  sensor_id: string;
+}
+
+export interface SubmissionAck {
+  batch_id: string;
+  /** 'applied' the first time, 'duplicate' when the batch id was seen before (nothing counted again). */
+  status: 'accepted' | 'duplicate';
+  events: number;
+}

@@ -1,0 +1,48 @@
+/**
+ * The submission batch: what a sensor uploads to POST /api/v1/submissions.
+ *
+ * Body: gzip (Content-Encoding: gzip) of UTF-8 JSON `SubmissionBatch`. `batch_id` is chosen by the sensor and
+ * stays the same across retries of the same events, so the server can apply each batch exactly once.
+ * Validation is all-or-nothing: one bad event refuses the whole batch (see validateBatch).
+ */
+import { gzipSync } from 'node:zlib';
+import { z } from 'zod';
+import { PROTOCOLS } from '../core/event.js';
+import type { AttackEvent } from '../core/event.js';
+
+export const SUBMISSIONS_PATH = '/api/v1/submissions';
+export const BATCH_ID_PATTERN = /^[A-Za-z0-9_-]{8,64}$/;
+
+export interface SubmissionBatch {
+  batch_id: string;
+  /** The sensor's clock when the batch was sent, ms since epoch. */
+  sensor_time: number;
+  events: AttackEvent[];
+  /** Counters the sensor reports with the batch (e.g. dropped or malformed lines since the last batch). */
+  stats?: Record<string, number>;
+}
+
+const MAX_FIELD = 64;
+const IP_TEXT = /^[0-9A-Fa-f:.]{2,45}$/;
+
+export const eventSchema = z.strictObject({
+  ts: z.number().int().nonnegative(),
+  proto: z.enum(PROTOCOLS),
+  port: z.number().int().min(0).max(65535),
+  src: z.string().max(MAX_FIELD).regex(IP_TEXT, 'not an IP address'),
+  sport: z.number().int().min(0).max(65535).optional(),
+  dst: z.string().max(MAX_FIELD).regex(IP_TEXT, 'not an IP address').optional(),
+  flags: z.string().max(8).regex(/^[FSRPAUEC]*$/, 'not TCP flag letters').optional(),
+});
+
+export const batchEnvelopeSchema = z.strictObject({
+  batch_id: z.string().regex(BATCH_ID_PATTERN, 'batch_id must be 8-64 chars of [A-Za-z0-9_-]'),
+  sensor_time: z.number().int().nonnegative(),
+  events: z.array(z.unknown()),
+  stats: z.record(z.string().max(MAX_FIELD), z.number().int().nonnegative()).optional(),
+});
+
+/** Encodes a batch as the gzip body a sensor sends. */
+export function encodeBatch(batch: SubmissionBatch): Buffer {
+  return gzipSync(Buffer.from(JSON.stringify(batch)));
+}
