@@ -26,20 +26,29 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        project: ['./tsconfig.check.json', './web/tsconfig.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
     },
   },
   { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   layer(['src/core/**/*.ts'], ['protocol', 'sensor', ...server]),
   layer(['src/protocol/**/*.ts'], ['sensor', ...server]),
   layer(['src/sensor/**/*.ts'], server),
-  layer(['src/bus/**/*.ts', 'src/store/**/*.ts', 'src/intel/**/*.ts'], ['sensor', 'ingest', 'pipeline', 'publish', 'api', 'cli', 'sim']),
+  layer(
+    ['src/bus/**/*.ts', 'src/store/**/*.ts', 'src/intel/**/*.ts'],
+    ['sensor', 'ingest', 'pipeline', 'publish', 'api', 'cli', 'sim'],
+  ),
   layer(['src/pipeline/**/*.ts'], ['sensor', 'ingest', 'publish', 'api', 'cli', 'sim']),
   layer(['src/ingest/**/*.ts', 'src/publish/**/*.ts'], ['sensor', 'api', 'cli', 'sim']),
   layer(['src/api/**/*.ts'], ['sensor', 'cli', 'sim']),

@@ -32,7 +32,11 @@ export const eventSchema = z.strictObject({
   src: z.string().max(MAX_FIELD).regex(IP_TEXT, 'not an IP address'),
   sport: z.number().int().min(0).max(65535).optional(),
   dst: z.string().max(MAX_FIELD).regex(IP_TEXT, 'not an IP address').optional(),
-  flags: z.string().max(8).regex(/^[FSRPAUEC]*$/, 'not TCP flag letters').optional(),
+  flags: z
+    .string()
+    .max(8)
+    .regex(/^[FSRPAUEC]*$/, 'not TCP flag letters')
+    .optional(),
 });
 
 export const batchEnvelopeSchema = z.strictObject({

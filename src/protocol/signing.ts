@@ -8,7 +8,15 @@
  * The server checks: known, unrevoked sensor; |server time - TIME| within the window; nonce not seen within the
  * window; body digest; signature. See docs/ARCHITECTURE.md "Trust".
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  sign,
+  verify,
+} from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 
 export const SIGNATURE_SCHEME = 'SW1-ED25519';
@@ -29,7 +37,13 @@ export function sha256Hex(body: Uint8Array): string {
   return createHash('sha256').update(body).digest('hex');
 }
 
-export function canonicalString(method: string, path: string, time: number, nonce: string, body: Uint8Array): string {
+export function canonicalString(
+  method: string,
+  path: string,
+  time: number,
+  nonce: string,
+  body: Uint8Array,
+): string {
   return [SIGNATURE_SCHEME, method.toUpperCase(), path, String(time), nonce, sha256Hex(body)].join('\n');
 }
 
@@ -53,7 +67,8 @@ export function loadPrivateKey(pem: string): KeyObject {
 /** Parses and checks a public key: it must be Ed25519. Throws on anything else. */
 export function loadPublicKey(pem: string): KeyObject {
   const key = createPublicKey(pem);
-  if (key.asymmetricKeyType !== 'ed25519') throw new Error(`public key is ${key.asymmetricKeyType}, expected ed25519`);
+  if (key.asymmetricKeyType !== 'ed25519')
+    throw new Error(`public key is ${key.asymmetricKeyType}, expected ed25519`);
   return key;
 }
 
@@ -66,7 +81,9 @@ export function signRequest(
   time: number,
   nonce: string = newNonce(),
 ): SignedHeaders {
-  const signature = sign(null, Buffer.from(canonicalString(method, path, time, nonce, body)), key).toString('base64');
+  const signature = sign(null, Buffer.from(canonicalString(method, path, time, nonce, body)), key).toString(
+    'base64',
+  );
   return {
     [HEADER_SENSOR]: sensorId,
     [HEADER_TIME]: String(time),

@@ -1,0 +1,32 @@
+/**
+ * `npm run bench`: runs every benchmark, prints a table and writes bench/results.json ([{name, value, unit}]),
+ * so results can be compared from one commit to the next. Never part of `npm test`.
+ */
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { benchDistinct } from './distinct.bench.js';
+import type { Figure } from './figures.js';
+import { benchIngest } from './ingest.bench.js';
+import { benchSensorParse } from './sensor-parse.bench.js';
+
+const figures: Figure[] = [];
+const run = async (label: string, fn: () => Figure[] | Promise<Figure[]>): Promise<void> => {
+  process.stderr.write(`bench: ${label}...\n`);
+  figures.push(...(await fn()));
+};
+
+await run('sensor parse', () => benchSensorParse());
+await run('distinct counter', () => benchDistinct());
+await run('end-to-end ingest', () => benchIngest());
+
+const width = Math.max(...figures.map((f) => f.name.length));
+const lines = [
+  `${'benchmark'.padEnd(width)}  ${'value'.padStart(14)}  unit`,
+  `${'-'.repeat(width)}  ${'-'.repeat(14)}  ----`,
+];
+for (const f of figures)
+  lines.push(`${f.name.padEnd(width)}  ${f.value.toLocaleString('en-US').padStart(14)}  ${f.unit}`);
+process.stdout.write(lines.join('\n') + '\n');
+const out = fileURLToPath(new URL('./results.json', import.meta.url));
+writeFileSync(out, JSON.stringify(figures, null, 2) + '\n');
+process.stdout.write(`\nwrote ${out}\n`);

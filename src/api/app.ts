@@ -1,0 +1,115 @@
+/**
+ * Builds the Fastify app (no listen: tests use app.inject(), server.ts listens).
+ *
+ * Invariants:
+ * - Every error leaves as `{ code, message, details? }` with the status of its code (errors.ts), 404s included.
+ * - The submission route is an encapsulated plugin with its own raw-body parser; JSON routes share a small
+ *   body limit (`max_json_body_bytes`).
+ * - Every registered route is recorded (registeredRoutes) so that a test can hold docs/openapi.yaml to it.
+ * - Components arrive as options; nothing here is global. The logger is a child per component.
+ */
+import Fastify, { LogController } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Bus } from '../bus/bus.js';
+import { systemClock } from '../core/clock.js';
+import type { Clock } from '../core/clock.js';
+import { IngestMetrics } from '../ingest/metrics.js';
+import { submissionsPlugin } from '../ingest/submissions.js';
+import type { Store } from '../store/store.js';
+import { resolveServerConfig } from './config.js';
+import type { ServerConfig } from './config.js';
+import type { ApiContext } from './context.js';
+import { installErrorHandling } from './errors.js';
+import { VERSION } from './package-info.js';
+import { adminRoutes } from './routes/admin.js';
+import { alertRoutes } from './routes/alerts.js';
+import { healthRoutes } from './routes/health.js';
+import { portRoutes } from './routes/ports.js';
+import { sensorRoutes } from './routes/sensors.js';
+import { DEFAULT_WEB_ROOT, webRoutes } from './routes/web.js';
+
+export interface AppOptions {
+  store: Store;
+  bus: Bus;
+  logger: Logger;
+  adminToken: string;
+  /** Validated here when not already (defaults fill the gaps). */
+  config?: Partial<ServerConfig>;
+  /** Event time; default the system clock. */
+  eventClock?: Clock;
+  /** Real time for authentication; default the system clock. */
+  authClock?: Clock;
+  metrics?: IngestMetrics;
+  ready?: () => boolean;
+  /** Folder of the built dashboard; null serves none. Default web/dist of the package. */
+  webRoot?: string | null;
+}
+
+export interface RouteEntry {
+  method: string;
+  url: string;
+}
+
+const routeLists = new WeakMap<FastifyInstance, RouteEntry[]>();
+
+/** Every route registered on an app built by buildApp (HEAD twins excluded). */
+export function registeredRoutes(app: FastifyInstance): RouteEntry[] {
+  return [...(routeLists.get(app) ?? [])];
+}
+
+/**
+ * @example const app = await buildApp({ store, bus, logger, adminToken }); const res = await app.inject({ url: '/api/v1/health' })
+ */
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const config = resolveServerConfig(opts.config ?? {});
+  const ctx: ApiContext = {
+    store: opts.store,
+    bus: opts.bus,
+    logger: opts.logger,
+    eventClock: opts.eventClock ?? systemClock,
+    authClock: opts.authClock ?? systemClock,
+    config,
+    metrics: opts.metrics ?? new IngestMetrics(),
+    adminToken: opts.adminToken,
+    ready: opts.ready ?? (() => true),
+    version: VERSION,
+  };
+
+  const httpLogger: FastifyBaseLogger = opts.logger.child({ component: 'http' });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: httpLogger,
+    // Per-request lines would be one per sensor upload; refusals are counted in IngestMetrics instead.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.max_json_body_bytes,
+  });
+  const routes: RouteEntry[] = [];
+  routeLists.set(app, routes);
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) if (method !== 'HEAD') routes.push({ method, url: r.url });
+  });
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    reply.header('x-frame-options', 'DENY');
+    done(null, payload);
+  });
+  installErrorHandling(app, opts.logger.child({ component: 'api' }));
+
+  await app.register(submissionsPlugin, {
+    store: ctx.store,
+    bus: ctx.bus,
+    eventClock: ctx.eventClock,
+    authClock: ctx.authClock,
+    config,
+    metrics: ctx.metrics,
+    logger: opts.logger,
+  });
+  healthRoutes(app, ctx);
+  portRoutes(app, ctx);
+  alertRoutes(app, ctx);
+  sensorRoutes(app, ctx);
+  adminRoutes(app, ctx);
+  await webRoutes(app, opts.webRoot === undefined ? DEFAULT_WEB_ROOT : opts.webRoot);
+  return app;
+}

@@ -1,0 +1,106 @@
+/**
+ * The server configuration: one zod schema with defaults, validated once at start, then frozen.
+ *
+ * Invariants:
+ * - `{}` is a complete configuration (every field has a default or is optional and passed through unset).
+ * - Unknown keys are errors (a typo must not silently fall back to a default).
+ * - Every problem is reported together, each named by its path, in one SW_CONFIG_INVALID error.
+ * - Option names carry their unit. The fields and defaults are what docs/CONFIG.md must list.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { makeError } from '../core/errors.js';
+import { ingestConfigShape } from '../ingest/config.js';
+import type { DetectorConfig } from '../pipeline/detect/index.js';
+
+const history = z.strictObject({
+  window_buckets: z.number().int().positive().optional(),
+  min_history_buckets: z.number().int().nonnegative().optional(),
+});
+
+/** Partial detector settings (docs/DETECTION.md); the detector fills the rest from its defaults. */
+export const detectorConfigSchema = z.strictObject({
+  alpha: z.number().gt(0).lt(1).optional(),
+  min_sources: z.number().int().positive().optional(),
+  min_sensors: z.number().int().positive().optional(),
+  min_fold: z.number().positive().optional(),
+  floor_expected: z.number().positive().optional(),
+  clip_quantile: z.number().gt(0).max(1).optional(),
+  grace_ms: z.number().int().nonnegative().optional(),
+  resolve_after_ms: z.number().int().positive().optional(),
+  initial_lookback_ms: z.number().int().nonnegative().optional(),
+  history: z.strictObject({ '5m': history.optional(), '1h': history.optional() }).optional(),
+});
+
+/** Compile-time check that the schema stays a subset of the detector's own settings. */
+type DetectorInput = z.infer<typeof detectorConfigSchema>;
+type SameKeys = keyof DetectorInput extends keyof DetectorConfig ? true : never;
+const _detectorKeysMatch: SameKeys = true;
+
+export const serverConfigSchema = z.strictObject({
+  ...ingestConfigShape,
+  /** Body limit of the JSON API routes (enrolment, admin); submissions have their own limits. */
+  max_json_body_bytes: z.number().int().positive().default(65_536),
+  /** Most points one series request may return (zero-filled buckets included); more → 400. */
+  max_series_points: z.number().int().positive().default(40_000),
+  /** Default lifetime of an enrolment token made through the admin API. */
+  enrollment_token_ttl_ms: z.number().int().positive().default(86_400_000),
+  /** Upper bound for a requested token lifetime. */
+  enrollment_token_max_ttl_ms: z
+    .number()
+    .int()
+    .positive()
+    .default(30 * 86_400_000),
+  /** Aggregator loop period and batch size (unset: the aggregator's own defaults). */
+  aggregate_interval_ms: z.number().int().positive().optional(),
+  aggregate_max_batches: z.number().int().positive().optional(),
+  /** Detector loop period (unset: the detector's own default; 0: only drain() runs it). */
+  detect_interval_ms: z.number().int().nonnegative().optional(),
+  /** Passed to the detector as its `config` (see src/pipeline/detect/config.ts for meanings and defaults). */
+  detector: detectorConfigSchema.optional(),
+});
+
+export type ServerConfig = z.infer<typeof serverConfigSchema>;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/**
+ * Validates a (partial) configuration and fills the defaults; throws SW_CONFIG_INVALID naming every problem.
+ * @example const cfg = resolveServerConfig({ max_body_bytes: 2 * 1024 * 1024 })
+ */
+export function resolveServerConfig(
+  input: unknown = {},
+  source = 'server configuration',
+): Readonly<ServerConfig> {
+  const r = serverConfigSchema.safeParse(input ?? {});
+  if (!r.success) {
+    const problems = r.error.issues.map((i) => {
+      const path = i.path.map(String).join('.') || '(root)';
+      const keys = i.code === 'unrecognized_keys' ? ` (${i.keys.join(', ')})` : '';
+      return `${path}: ${i.message}${keys}`;
+    });
+    throw makeError('SW_CONFIG_INVALID', `${source}: ${problems.join('; ')}`, { details: problems });
+  }
+  return deepFreeze(r.data);
+}
+
+/**
+ * Reads and validates a YAML configuration file (flat keys as in serverConfigSchema).
+ * @example const cfg = loadServerConfigFile('/etc/stormwatch/server.yaml')
+ */
+export function loadServerConfigFile(path: string): Readonly<ServerConfig> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(path, 'utf8')) as unknown;
+  } catch (err) {
+    throw makeError('SW_CONFIG_INVALID', `${path}: ${(err as Error).message}`, { cause: err });
+  }
+  return resolveServerConfig(doc ?? {}, path);
+}

@@ -1,0 +1,23 @@
+/** What every route plugin receives: the composed components, never globals. */
+import type { Logger } from 'pino';
+import type { Bus } from '../bus/bus.js';
+import type { Clock } from '../core/clock.js';
+import type { IngestMetrics } from '../ingest/metrics.js';
+import type { Store } from '../store/store.js';
+import type { ServerConfig } from './config.js';
+
+export interface ApiContext {
+  store: Store;
+  bus: Bus;
+  logger: Logger;
+  /** Event time (virtual in the demo): what "now" means for data. */
+  eventClock: Clock;
+  /** Real time: signatures, nonces, rate limits, token expiry. */
+  authClock: Clock;
+  config: Readonly<ServerConfig>;
+  metrics: IngestMetrics;
+  adminToken: string;
+  /** False until the server is fully composed; health answers 503 meanwhile. */
+  ready: () => boolean;
+  version: string;
+}

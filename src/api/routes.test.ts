@@ -1,0 +1,231 @@
+/**
+ * The read API and the dashboard fallback through app.inject(), on the real store: health, top ports with
+ * baseline, series (defaults, zero fill, validation), alerts, sensors, unknown routes, static files.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type {
+  AlertsResponse,
+  ErrorBody,
+  HealthResponse,
+  SeriesResponse,
+  SensorsResponse,
+  TopPortsResponse,
+} from '../protocol/api-types.js';
+import type { AlertRecord } from '../store/store.js';
+import { batchOf, ev, makeTestEnv, T_EVENT } from './test-helpers.js';
+import type { TestEnv } from './test-helpers.js';
+
+let env: TestEnv;
+afterEach(async () => {
+  await env?.close();
+});
+
+const get = async <T>(url: string, status = 200): Promise<T> => {
+  const res = await env.app.inject({ url });
+  expect(res.statusCode, res.body).toBe(status);
+  return res.json<T>();
+};
+const HOUR = 3_600_000;
+const ip = (i: number): string => `198.51.${(i >> 8) & 255}.${i & 255}`;
+
+describe('health', () => {
+  it('reports ok with the event clock once ready, 503 before', async () => {
+    let ready = false;
+    env = await makeTestEnv({ ready: () => ready });
+    expect((await get<ErrorBody>('/api/v1/health', 503)).code).toBe('SW_UNAVAILABLE');
+    ready = true;
+    const h = await get<HealthResponse>('/api/v1/health');
+    expect(h).toEqual({
+      status: 'ok',
+      version: expect.any(String) as string,
+      now: new Date(T_EVENT).toISOString(),
+    });
+  });
+});
+
+describe('ports/top', () => {
+  it('returns the window, totals, services and a baseline from the previous windows', async () => {
+    env = await makeTestEnv();
+    const s = await env.enroll();
+    // Seven previous hours: 2 sources on tcp/445 each hour; the current hour: 10.
+    const past = [];
+    for (let h = 1; h <= 7; h++)
+      past.push(ev(445, ip(h * 2), T_EVENT - h * HOUR), ev(445, ip(h * 2 + 1), T_EVENT - h * HOUR));
+    const now = Array.from({ length: 10 }, (_, i) => ev(445, ip(100 + i)));
+    expect((await env.submit(s, batchOf([...past, ...now, ev(65000, ip(1))]))).statusCode).toBe(200);
+    await env.drain();
+    const top = await get<TopPortsResponse>('/api/v1/ports/top?window=1h');
+    expect(top.window).toBe('1h');
+    expect(top.to).toBe('2024-05-01T12:05:00.000Z');
+    expect(top.from).toBe('2024-05-01T11:05:00.000Z');
+    expect(top.items[0]).toEqual({
+      proto: 'tcp',
+      port: 445,
+      events: 10,
+      sources: 10,
+      sensors: 1,
+      targets: 0,
+      baseline_sources: 2,
+      change: 5,
+      services: ['smb'],
+    });
+    expect(top.items[1]).toMatchObject({ port: 65000, baseline_sources: 0, change: 1, services: [] });
+    expect((await get<TopPortsResponse>('/api/v1/ports/top?window=1h&limit=1')).items).toHaveLength(1);
+    // 24h: no earlier day lies wholly in the history → no baseline.
+    const day = await get<TopPortsResponse>('/api/v1/ports/top?window=24h');
+    expect(day.items[0]).toMatchObject({ port: 445, sources: 24, baseline_sources: null, change: null });
+  });
+
+  it('validates the query', async () => {
+    env = await makeTestEnv();
+    for (const q of ['window=2h', 'limit=0', 'limit=x', 'window=1h&foo=1']) {
+      const body = await get<ErrorBody>(`/api/v1/ports/top?${q}`, 400);
+      expect(body.code).toBe('SW_BAD_REQUEST');
+    }
+    expect((await get<ErrorBody>('/api/v1/ports/top?foo=1', 400)).message).toContain('foo');
+  });
+});
+
+describe('ports/{proto}/{port}/series', () => {
+  it('defaults to the last 24 h in 5-min buckets, zero-filled', async () => {
+    env = await makeTestEnv();
+    const s = await env.enroll();
+    await env.submit(s, batchOf([ev(22, ip(1)), ev(22, ip(2)), ev(22, ip(1), T_EVENT - 3 * HOUR)]));
+    await env.drain();
+    const r = await get<SeriesResponse>('/api/v1/ports/tcp/22/series');
+    expect(r).toMatchObject({
+      proto: 'tcp',
+      port: 22,
+      bucket: '5m',
+      to: '2024-05-01T12:05:00.000Z',
+      from: '2024-04-30T12:00:00.000Z',
+    });
+    expect(r.items).toHaveLength(289);
+    expect(r.items.filter((p) => p.events > 0).map((p) => [p.t, p.events, p.sources])).toEqual([
+      ['2024-05-01T09:00:00.000Z', 1, 1],
+      ['2024-05-01T12:00:00.000Z', 2, 2],
+    ]);
+    const h = await get<SeriesResponse>(
+      '/api/v1/ports/tcp/22/series?bucket=1h&from=2024-05-01T09:30:00Z&to=2024-05-01T12:00:01Z',
+    );
+    expect(h.items.map((p) => p.events)).toEqual([1, 0, 0, 2]);
+    expect(h.from).toBe('2024-05-01T09:00:00.000Z');
+  });
+
+  it('validates everything, including the point cap', async () => {
+    env = await makeTestEnv({ config: { max_series_points: 100 } });
+    const bad = [
+      '/api/v1/ports/sctp/22/series',
+      '/api/v1/ports/tcp/65536/series',
+      '/api/v1/ports/tcp/-1/series',
+      '/api/v1/ports/tcp/22/series?bucket=1m',
+      '/api/v1/ports/tcp/22/series?from=yesterday',
+      '/api/v1/ports/tcp/22/series?from=2024-05-01T00:00:00Z&to=2024-04-01T00:00:00Z',
+      '/api/v1/ports/tcp/22/series?bucket=5m&from=2024-04-01T00:00:00Z&to=2024-05-01T00:00:00Z',
+      '/api/v1/ports/tcp/22/series?x=1',
+    ];
+    for (const url of bad) expect((await get<ErrorBody>(url, 400)).code).toBe('SW_BAD_REQUEST');
+    const ok = await get<SeriesResponse>(
+      '/api/v1/ports/udp/53/series?bucket=1d&from=2024-01-01T00:00:00Z&to=2024-04-01T00:00:00Z',
+    );
+    expect(ok.items).toHaveLength(91);
+  });
+});
+
+describe('alerts', () => {
+  const alert = (id: string, status: AlertRecord['status'], updated_at: number): AlertRecord => ({
+    id,
+    proto: 'tcp',
+    port: 1025,
+    severity: 80,
+    level: 'high',
+    status,
+    opened_at: T_EVENT - HOUR,
+    updated_at,
+    evidence: { reason: 'test' },
+  });
+
+  it('lists newest first, filtered by status', async () => {
+    env = await makeTestEnv();
+    env.store.saveAlert(alert('a1', 'resolved', T_EVENT - 100));
+    env.store.saveAlert(alert('a2', 'open', T_EVENT));
+    const all = await get<AlertsResponse>('/api/v1/alerts');
+    expect(all.items.map((a) => a.id)).toEqual(['a2', 'a1']);
+    expect(all.items[0]).toMatchObject({
+      proto: 'tcp',
+      port: 1025,
+      opened_at: '2024-05-01T11:02:00.000Z',
+      evidence: { reason: 'test' },
+    });
+    expect((await get<AlertsResponse>('/api/v1/alerts?status=resolved')).items.map((a) => a.id)).toEqual([
+      'a1',
+    ]);
+    expect((await get<AlertsResponse>('/api/v1/alerts?limit=1')).items).toHaveLength(1);
+    expect((await get<ErrorBody>('/api/v1/alerts?status=closed', 400)).code).toBe('SW_BAD_REQUEST');
+  });
+});
+
+describe('sensors', () => {
+  it('lists sensors without their public keys', async () => {
+    env = await makeTestEnv();
+    const s = await env.enroll('edge-1');
+    const { items } = await get<SensorsResponse>('/api/v1/sensors');
+    expect(items).toEqual([
+      {
+        id: s.id,
+        name: 'edge-1',
+        operator: 'test-op',
+        created_at: new Date(T_EVENT).toISOString(),
+        last_seen: null,
+        events_total: 0,
+        revoked: false,
+      },
+    ]);
+    expect(JSON.stringify(items)).not.toContain('PUBLIC KEY');
+  });
+});
+
+describe('unknown routes and the dashboard', () => {
+  it('answers JSON 404 SW_NOT_FOUND for unknown API routes', async () => {
+    env = await makeTestEnv();
+    for (const [method, url] of [
+      ['GET', '/api/v1/nope'],
+      ['POST', '/api/v1/health'],
+      ['DELETE', '/api/v1/sensors'],
+    ] as const) {
+      const res = await env.app.inject({ method, url });
+      expect(res.statusCode).toBe(404);
+      expect(res.json<ErrorBody>().code).toBe('SW_NOT_FOUND');
+    }
+  });
+
+  it('says how to build the dashboard when web/dist is missing', async () => {
+    env = await makeTestEnv({ webRoot: null });
+    const res = await env.app.inject({ url: '/' });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toContain('npm run build');
+  });
+
+  it('serves the built dashboard with SPA fallback, never for /api', async () => {
+    const web = mkdtempSync(join(tmpdir(), 'sw-web-'));
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>dash</title>');
+    writeFileSync(join(web, 'app.js'), 'console.log(1)');
+    try {
+      env = await makeTestEnv({ webRoot: web });
+      expect((await env.app.inject({ url: '/' })).body).toContain('dash');
+      const js = await env.app.inject({ url: '/app.js' });
+      expect(js.headers['content-type']).toContain('javascript');
+      const deep = await env.app.inject({ url: '/ports/tcp/1025' });
+      expect(deep.statusCode).toBe(200);
+      expect(deep.body).toContain('dash');
+      const api = await env.app.inject({ url: '/api/v1/nope' });
+      expect(api.statusCode).toBe(404);
+      expect(api.json<ErrorBody>().code).toBe('SW_NOT_FOUND');
+    } finally {
+      rmSync(web, { recursive: true, force: true });
+    }
+  });
+});

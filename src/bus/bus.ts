@@ -1,0 +1,33 @@
+/**
+ * The bus seam: ingest publishes accepted batches; the aggregator consumes them.
+ *
+ * Rules every implementation keeps (docs/ARCHITECTURE.md, "Delivery semantics"):
+ * - `publish` resolves only once the batch is durable (SQLite commit; JetStream publish ack). Ingest
+ *   acknowledges the sensor only after that.
+ * - A batch id published twice is stored once: the second publish resolves 'duplicate' (nothing new to count).
+ * - `fetch` hands out batches in publish order; a batch stays on the bus until `ack`ed, and is handed out again
+ *   after a restart if it was never acked (at-least-once; the store's applied-batch record makes it exactly-once).
+ */
+import type { AttackEvent } from '../core/event.js';
+
+export interface BusBatch {
+  batch_id: string;
+  sensor_id: string;
+  /** Server time when ingest accepted it (ms). */
+  received_at: number;
+  /** Sensor clock minus server clock at receipt (ms), as reported with the batch. */
+  clock_offset_ms: number;
+  events: AttackEvent[];
+  stats?: Record<string, number>;
+}
+
+export interface Bus {
+  publish(batch: BusBatch): Promise<'accepted' | 'duplicate'>;
+  /** Up to `max` unacked batches in publish order (may return fewer, or none). */
+  fetch(max: number): Promise<Array<BusBatch & { seq: number }>>;
+  /** Marks batches consumed; they are not handed out again. */
+  ack(seqs: number[]): Promise<void>;
+  /** Unacked batches waiting. */
+  backlog(): Promise<number>;
+  close(): Promise<void>;
+}

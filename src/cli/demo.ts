@@ -1,0 +1,110 @@
+/**
+ * `stormwatch demo` (what `npm start` runs): a fresh server on SQLite, a simulated fleet of sensors uploading
+ * through the real signed endpoint on a compressed clock, and the 2007 TCP/1025 outbreak an hour (of virtual
+ * time) into the live part.
+ */
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { startServer } from '../api/server.js';
+import { scaledClock } from '../core/clock.js';
+import { makeError } from '../core/errors.js';
+import { demoProfiles, demoTimeline } from '../sim/demo-scenario.js';
+import { startFleet } from '../sim/fleet.js';
+import { onShutdown } from './lifecycle.js';
+import { makeRootLogger } from './logger.js';
+import {
+  DEFAULT_DATA_DIR,
+  DEFAULT_PORT,
+  parsePort,
+  parsePositiveInt,
+  parsePositiveNumber,
+} from './options.js';
+
+interface DemoFlags {
+  port: number;
+  host: string;
+  data: string;
+  sensors: number;
+  operators: number;
+  speed: number;
+  seed: number;
+  historyHours: number;
+  outbreakAfterMinutes: number;
+}
+
+const MARKER = '.stormwatch-demo';
+
+/** The demo always starts fresh; it wipes only folders it made itself (they carry a marker file). */
+function freshDemoDir(dir: string): void {
+  if (existsSync(dir) && readdirSync(dir).length > 0) {
+    if (!existsSync(join(dir, MARKER))) {
+      throw makeError(
+        'SW_CONFIG_INVALID',
+        `--data ${dir} is not empty and was not made by the demo; choose another folder`,
+      );
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, MARKER), 'made by stormwatch demo; wiped at each demo start\n');
+}
+
+export function registerDemoCommand(program: Command): void {
+  program
+    .command('demo')
+    .description('run the server with a simulated sensor fleet replaying the April 2007 TCP/1025 outbreak')
+    .option('-p, --port <n>', 'HTTP port (0 picks a free one)', parsePort, DEFAULT_PORT)
+    .option('--host <addr>', 'address to listen on', '127.0.0.1')
+    .option('-d, --data <dir>', 'data folder for the demo (wiped at start)', join(DEFAULT_DATA_DIR, 'demo'))
+    .option('--sensors <n>', 'simulated sensors', parsePositiveInt, 60)
+    .option('--operators <n>', 'operators the sensors belong to', parsePositiveInt, 20)
+    .option('--speed <x>', 'virtual seconds per real second', parsePositiveNumber, 120)
+    .option('--seed <n>', 'random seed of the scenario', parsePositiveInt, 2007)
+    .option('--history-hours <n>', 'hours of background history backfilled at start', parsePositiveInt, 24)
+    .option(
+      '--outbreak-after-minutes <n>',
+      'virtual minutes of live traffic before the outbreak',
+      parsePositiveInt,
+      60,
+    )
+    .action(async (flags: DemoFlags) => {
+      const logger = makeRootLogger();
+      const dataDir = resolve(flags.data);
+      freshDemoDir(dataDir);
+      const timeline = demoTimeline({
+        historyMs: flags.historyHours * 3_600_000,
+        outbreakAfterMs: flags.outbreakAfterMinutes * 60_000,
+      });
+      // The event clock stands still at the live start while history is backfilled, then runs `speed` times fast.
+      let clock = { now: () => timeline.liveStart };
+      const eventClock = { now: () => clock.now() };
+      const server = await startServer({ port: flags.port, host: flags.host, dataDir, logger, eventClock });
+      process.stdout.write(
+        `Stormwatch demo: backfilling ${flags.historyHours} h of history from ${flags.sensors} sensors...\n`,
+      );
+      const fleet = await startFleet({
+        serverUrl: server.url,
+        adminToken: server.adminToken,
+        sensors: flags.sensors,
+        operators: flags.operators,
+        seed: flags.seed,
+        profiles: demoProfiles(flags.seed, timeline.outbreakAt),
+        clock: eventClock,
+        logger,
+        backfillFrom: timeline.backfillFrom,
+        tickMs: 1000,
+      });
+      clock = scaledClock(timeline.liveStart, flags.speed);
+      const realSecondsToOutbreak = (timeline.outbreakAt - timeline.liveStart) / 1000 / flags.speed;
+      process.stdout.write(
+        `Stormwatch demo ready. Dashboard: ${server.url}/\n` +
+          `  ${flags.sensors} simulated sensors, clock ${flags.speed}x from ${new Date(timeline.liveStart).toISOString()};\n` +
+          `  the TCP/1025 outbreak starts in about ${Math.round(realSecondsToOutbreak)} s. Ctrl-C stops.\n`,
+      );
+      onShutdown(logger, async () => {
+        await fleet.stop();
+        await server.close();
+      });
+    });
+}

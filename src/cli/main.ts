@@ -1,0 +1,26 @@
+/**
+ * The `stormwatch` command: one entry, one file per command noun (server, sensor, demo, admin).
+ */
+import { Command } from 'commander';
+import { registerAdminCommands } from './admin.js';
+import { registerDemoCommand } from './demo.js';
+import { registerSensorCommands } from './sensor.js';
+import { registerServerCommand } from './server.js';
+import { VERSION } from './version.js';
+
+const program = new Command()
+  .name('stormwatch')
+  .description('Stormwatch: an open attack-sensor network and early-warning system')
+  .version(VERSION)
+  .showHelpAfterError();
+
+registerServerCommand(program);
+registerSensorCommands(program);
+registerDemoCommand(program);
+registerAdminCommands(program);
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  const e = err as { code?: string; message?: string };
+  process.stderr.write(`stormwatch: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}\n`);
+  process.exitCode = 1;
+});

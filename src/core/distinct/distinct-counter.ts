@@ -1,0 +1,240 @@
+/**
+ * DistinctCounter: counts distinct values (sources, sensors, targets) per (proto, port, bucket).
+ *
+ * Values are fed as 53-bit keyed hashes (see keyed-hash.ts). The counter starts EXACT — a Set of the
+ * hashes — and stays exact while it holds at most `threshold` distinct hashes, so small counts (the vast
+ * majority of keys) are exact and cheap to merge. When an add or merge takes it past `threshold` it
+ * converts, once and for good, to a HyperLogLog sketch of 2^precision one-byte registers (see hll.ts),
+ * whose relative standard error is about 1.04 / sqrt(2^precision) (1.6% at the default precision 12).
+ *
+ * Invariants:
+ * - Exactly one representation is live: exact with size <= threshold, or HLL with 2^precision registers,
+ *   each <= 54 - precision. A counter never goes back from HLL to exact.
+ * - The state is a function of the SET of hashes added (plus precision and threshold): order, duplicates
+ *   and how the set was split across merges do not matter. For counters created with the same options,
+ *   merge(A, B) is register-equal (indeed byte-equal once serialized) to a counter fed the union directly.
+ *   (Merging counters of different thresholds keeps the receiver's threshold; an HLL argument always
+ *   makes the receiver an HLL.)
+ * - serialize() is canonical (exact hashes are sorted), and deserialize(serialize(c)) reproduces c.
+ *   deserialize() throws SW_INTERNAL on anything else: bad magic/version/kind, out-of-range fields,
+ *   truncation, trailing bytes, CRC-32 mismatch. It never returns a partially decoded counter.
+ *
+ * Wire format (version 1), all multi-byte integers unsigned LEB128 varints unless stated:
+ *   u8 magic 0x44 ('D') | u8 version 1 | u8 kind (1 exact, 2 hll) | u8 precision | varint threshold
+ *   exact: varint count, then count varints: the sorted hashes delta-encoded (first from 0; later deltas >= 1)
+ *   hll:   2^precision registers packed 6 bits each (4 registers per 3 bytes, big-endian bit order)
+ *   u32 big-endian CRC-32 (IEEE) of all preceding bytes.
+ */
+import { StormwatchError, makeError } from '../errors.js';
+import { ByteReader, corrupt, crc32, packRegisters, writeVarint, MAX_VARINT_BYTES } from './codec.js';
+import { MAX_PRECISION, MIN_PRECISION, hllAdd, hllEstimate, hllMergeInto, maxRank } from './hll.js';
+
+export const DEFAULT_THRESHOLD = 256;
+export const DEFAULT_PRECISION = 12;
+/** Largest accepted threshold (an exact set this large already costs far more than the sketch). */
+export const MAX_THRESHOLD = 1 << 20;
+
+const MAGIC = 0x44;
+const VERSION = 1;
+const KIND_EXACT = 1;
+const KIND_HLL = 2;
+const HEADER_BYTES = 4;
+const CRC_BYTES = 4;
+
+/** Thrown by merge() when the two counters have different precisions (code SW_INTERNAL: a caller bug). */
+export class DistinctPrecisionMismatchError extends StormwatchError {
+  constructor(
+    readonly ours: number,
+    readonly theirs: number,
+  ) {
+    super('SW_INTERNAL', `cannot merge distinct counters of precision ${theirs} into ${ours}`, {
+      details: { ours, theirs },
+    });
+    this.name = 'DistinctPrecisionMismatchError';
+  }
+}
+
+type State = { kind: 'exact'; set: Set<number> } | { kind: 'hll'; regs: Uint8Array };
+
+export class DistinctCounter {
+  private state: State;
+  /** Memoised HLL estimate; -1 when a register may have changed since it was computed. */
+  private cachedEstimate = -1;
+
+  private constructor(
+    readonly threshold: number,
+    readonly precision: number,
+    state: State,
+  ) {
+    this.state = state;
+  }
+
+  /**
+   * @param opts.threshold largest count kept exact (integer 0..2^20, default 256)
+   * @param opts.precision HLL precision p, 2^p registers (integer 4..18, default 12)
+   * @throws StormwatchError SW_INTERNAL on out-of-range options
+   */
+  static create(opts?: { threshold?: number; precision?: number }): DistinctCounter {
+    const threshold = opts?.threshold ?? DEFAULT_THRESHOLD;
+    const precision = opts?.precision ?? DEFAULT_PRECISION;
+    if (!Number.isInteger(threshold) || threshold < 0 || threshold > MAX_THRESHOLD) {
+      throw makeError('SW_INTERNAL', `distinct counter threshold must be an integer 0..${MAX_THRESHOLD}`);
+    }
+    if (!Number.isInteger(precision) || precision < MIN_PRECISION || precision > MAX_PRECISION) {
+      throw makeError(
+        'SW_INTERNAL',
+        `distinct counter precision must be an integer ${MIN_PRECISION}..${MAX_PRECISION}`,
+      );
+    }
+    return new DistinctCounter(threshold, precision, { kind: 'exact', set: new Set() });
+  }
+
+  /**
+   * Adds one hash (from KeyedHasher.hash). Duplicates are free.
+   * @throws StormwatchError SW_INTERNAL when h is not an integer in [0, 2^53).
+   */
+  addHash(h: number): void {
+    if (!Number.isSafeInteger(h) || h < 0) throw makeError('SW_INTERNAL', `distinct hash out of range: ${h}`);
+    const state = this.state;
+    if (state.kind === 'hll') {
+      if (hllAdd(state.regs, this.precision, h)) this.cachedEstimate = -1;
+      return;
+    }
+    state.set.add(h);
+    if (state.set.size > this.threshold) this.convert(state.set);
+  }
+
+  /**
+   * Union: this := this ∪ other (other is unchanged). Keeps this counter's threshold.
+   * @throws DistinctPrecisionMismatchError when the precisions differ (whatever the modes).
+   */
+  merge(other: DistinctCounter): void {
+    if (other.precision !== this.precision)
+      throw new DistinctPrecisionMismatchError(this.precision, other.precision);
+    if (other === this) return;
+    const theirs = other.state;
+    const ours = this.state;
+    this.cachedEstimate = -1;
+    if (theirs.kind === 'hll') {
+      if (ours.kind === 'hll') {
+        hllMergeInto(ours.regs, theirs.regs);
+      } else {
+        const regs = theirs.regs.slice();
+        for (const h of ours.set) hllAdd(regs, this.precision, h);
+        this.state = { kind: 'hll', regs };
+      }
+      return;
+    }
+    if (ours.kind === 'hll') {
+      for (const h of theirs.set) hllAdd(ours.regs, this.precision, h);
+      return;
+    }
+    for (const h of theirs.set) ours.set.add(h);
+    if (ours.set.size > this.threshold) this.convert(ours.set);
+  }
+
+  /**
+   * Exact distinct count while exact; the HLL estimate rounded to an integer afterwards. O(1) while
+   * exact; O(2^precision) in HLL mode, memoised until a register changes.
+   */
+  estimate(): number {
+    const state = this.state;
+    if (state.kind === 'exact') return state.set.size;
+    if (this.cachedEstimate < 0) this.cachedEstimate = Math.round(hllEstimate(state.regs, this.precision));
+    return this.cachedEstimate;
+  }
+
+  isExact(): boolean {
+    return this.state.kind === 'exact';
+  }
+
+  /** An independent copy. */
+  clone(): DistinctCounter {
+    const s = this.state;
+    return new DistinctCounter(
+      this.threshold,
+      this.precision,
+      s.kind === 'exact' ? { kind: 'exact', set: new Set(s.set) } : { kind: 'hll', regs: s.regs.slice() },
+    );
+  }
+
+  /** Compact canonical binary form (see the format in the module header). */
+  serialize(): Buffer {
+    const state = this.state;
+    const m = 1 << this.precision;
+    const body = state.kind === 'exact' ? MAX_VARINT_BYTES * (state.set.size + 1) : (m / 4) * 3;
+    const out = Buffer.alloc(HEADER_BYTES + MAX_VARINT_BYTES + body + CRC_BYTES);
+    out[0] = MAGIC;
+    out[1] = VERSION;
+    out[2] = state.kind === 'exact' ? KIND_EXACT : KIND_HLL;
+    out[3] = this.precision;
+    let pos = writeVarint(out, HEADER_BYTES, this.threshold);
+    if (state.kind === 'exact') {
+      const sorted = Float64Array.from(state.set).sort();
+      pos = writeVarint(out, pos, sorted.length);
+      let prev = 0;
+      for (const h of sorted) {
+        pos = writeVarint(out, pos, h - prev);
+        prev = h;
+      }
+    } else {
+      pos = packRegisters(state.regs, out, pos);
+    }
+    out.writeUInt32BE(crc32(out, 0, pos), pos);
+    return out.subarray(0, pos + CRC_BYTES);
+  }
+
+  /**
+   * Decodes serialize() output. Validates everything; never returns a partially decoded counter.
+   * @throws StormwatchError SW_INTERNAL on corrupt, truncated, over-long or unsupported input.
+   */
+  static deserialize(buf: Uint8Array): DistinctCounter {
+    if (!(buf instanceof Uint8Array)) throw corrupt('not a byte array');
+    if (buf.length < HEADER_BYTES + 1 + CRC_BYTES) throw corrupt(`truncated (${buf.length} bytes)`);
+    const end = buf.length - CRC_BYTES;
+    const stored = new DataView(buf.buffer, buf.byteOffset, buf.length).getUint32(end);
+    if (crc32(buf, 0, end) !== stored) throw corrupt('checksum mismatch');
+
+    const r = new ByteReader(buf, end);
+    if (r.u8('magic') !== MAGIC) throw corrupt('bad magic byte');
+    const version = r.u8('version');
+    if (version !== VERSION) throw corrupt(`unsupported version ${version}`);
+    const kind = r.u8('kind');
+    const precision = r.u8('precision');
+    if (precision < MIN_PRECISION || precision > MAX_PRECISION) throw corrupt(`precision ${precision}`);
+    const threshold = r.varint('threshold');
+    if (threshold > MAX_THRESHOLD) throw corrupt(`threshold ${threshold}`);
+
+    let state: State;
+    if (kind === KIND_EXACT) {
+      const count = r.varint('count');
+      if (count > threshold) throw corrupt(`exact count ${count} above threshold ${threshold}`);
+      if (count > r.remaining) throw corrupt('truncated (hashes)');
+      const set = new Set<number>();
+      let h = 0;
+      for (let i = 0; i < count; i++) {
+        const delta = r.varint('hash');
+        if (i > 0 && delta === 0) throw corrupt('hashes not strictly increasing');
+        h += delta;
+        if (h > Number.MAX_SAFE_INTEGER) throw corrupt('hash out of range');
+        set.add(h);
+      }
+      state = { kind: 'exact', set };
+    } else if (kind === KIND_HLL) {
+      const regs = new Uint8Array(1 << precision);
+      r.registers(regs, maxRank(precision));
+      state = { kind: 'hll', regs };
+    } else {
+      throw corrupt(`unknown kind ${kind}`);
+    }
+    if (r.remaining !== 0) throw corrupt(`${r.remaining} trailing bytes`);
+    return new DistinctCounter(threshold, precision, state);
+  }
+
+  private convert(set: Set<number>): void {
+    const regs = new Uint8Array(1 << this.precision);
+    for (const h of set) hllAdd(regs, this.precision, h);
+    this.state = { kind: 'hll', regs };
+    this.cachedEstimate = -1;
+  }
+}

@@ -1,0 +1,8 @@
+/** The ingest stage: the submission endpoint, enrolment and their limits (see each module's header). */
+export { ingestConfigSchema, ingestConfigShape, INGEST_DEFAULTS } from './config.js';
+export type { IngestConfig } from './config.js';
+export { IngestMetrics } from './metrics.js';
+export type { IngestMetricsSnapshot } from './metrics.js';
+export { submissionsPlugin } from './submissions.js';
+export type { SubmissionsPluginOptions } from './submissions.js';
+export { createEnrollmentToken, enrollSensor, hashToken, newSensorId, SENSOR_ID_PATTERN } from './enroll.js';

@@ -1,0 +1,233 @@
+/**
+ * The whole sensor against a real HTTP server (testing/fake-server.ts): real log lines in a file → events at the
+ * server exactly once, across growth, rotation, restarts and an unreachable server.
+ */
+import {
+  appendFileSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { systemClock } from '../core/clock.js';
+import { runSensorOnce, startSensor } from './agent.js';
+import type { SensorHandle } from './agent.js';
+import { sensorConfigFromFlags, validateSensorConfig } from './config.js';
+import type { SensorConfig } from './config.js';
+import { enrollSensor } from './enroll.js';
+import { FakeIngestServer } from './testing/fake-server.js';
+
+const logger = pino({ level: 'silent' });
+const fixtures = fileURLToPath(new URL('../../../shared/fixtures/real/iptables/', import.meta.url));
+
+let dir: string;
+let server: FakeIngestServer;
+let log: string;
+let sensor: SensorHandle | undefined;
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sw-agent-'));
+  log = join(dir, 'kern.log');
+  server = new FakeIngestServer();
+  await server.listen();
+  server.tokens.add('swe_agent_test_token_0001');
+  await enrollSensor({
+    serverUrl: server.url,
+    token: 'swe_agent_test_token_0001',
+    dataDir: join(dir, 'data'),
+  });
+});
+afterEach(async () => {
+  await sensor?.close();
+  sensor = undefined;
+  await server.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function config(over: Partial<Record<keyof SensorConfig, unknown>> = {}): SensorConfig {
+  const base = sensorConfigFromFlags({
+    server: server.url,
+    data: join(dir, 'data'),
+    file: log,
+    start: 'beginning',
+    timezone: 'utc',
+  });
+  return validateSensorConfig({
+    ...base,
+    privacy: { ...base.privacy, exclude_private_sources: false },
+    upload: {
+      ...base.upload,
+      flush_interval_ms: 50,
+      backoff_base_ms: 20,
+      backoff_max_ms: 100,
+      timeout_ms: 2000,
+    },
+    spool: { ...base.spool, fsync_interval_ms: 20 },
+    ...over,
+  });
+}
+
+/** A synthetic SYN line from 198.18.0.x (benchmark range, public for this test: private sources are kept) to `port`. */
+const line = (port: number, src = 9): string =>
+  `Mar 11 20:35:11 gw kernel: [1.0] DROP IN=eth0 OUT= MAC= SRC=198.18.0.${src} DST=192.0.2.77 LEN=44 TOS=0x00 PREC=0x00 TTL=53 ID=1 PROTO=TCP SPT=40000 DPT=${port} WINDOW=1024 RES=0x00 SYN URGP=0\n`;
+const lines = (from: number, to: number): string =>
+  Array.from({ length: to - from }, (_, i) => line(from + i)).join('');
+const ports = (): number[] => server.events().map((e) => e.port);
+const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
+
+describe('sensor agent', () => {
+  it('follows a growing, rotated file; every event arrives once, dst masked', async () => {
+    writeFileSync(log, lines(1, 101));
+    sensor = await startSensor({ config: config(), logger, clock: systemClock });
+    expect(await sensor.drain(10_000)).toBe(true);
+    expect(ports()).toEqual(range(1, 101));
+    appendFileSync(log, lines(101, 150) + line(150).slice(0, 40)); // a partial last line
+    expect(await sensor.drain(10_000)).toBe(true);
+    expect(ports()).toEqual(range(1, 150));
+    appendFileSync(log, line(150).slice(40));
+    renameSync(log, `${log}.1`);
+    writeFileSync(log, lines(151, 201));
+    expect(await sensor.drain(10_000)).toBe(true);
+    expect(ports()).toEqual(range(1, 201));
+    expect(server.duplicates).toBe(0);
+    expect(new Set(server.events().map((e) => e.dst))).toEqual(new Set(['192.0.2.0']));
+    const st = sensor.stats();
+    expect(st).toMatchObject({
+      lines_read: 200,
+      events_parsed: 200,
+      spooled_events: 200,
+      uploaded_events: 200,
+      backlog_events: 0,
+      dropped_events: 0,
+    });
+    expect(st.inputs[0]?.rotations).toBe(1);
+  });
+
+  it('resumes after a restart where it stopped: no line lost, none sent twice', async () => {
+    writeFileSync(log, lines(1, 51));
+    sensor = await startSensor({ config: config(), logger, clock: systemClock });
+    expect(await sensor.drain(10_000)).toBe(true);
+    await sensor.close();
+    appendFileSync(log, lines(51, 81));
+    sensor = await startSensor({ config: config(), logger, clock: systemClock });
+    expect(await sensor.drain(10_000)).toBe(true);
+    expect(ports()).toEqual(range(1, 81));
+    expect(server.duplicates).toBe(0);
+  });
+
+  it('keeps events spooled while the server is down and delivers them after a restart', async () => {
+    const url = server.url;
+    await server.close();
+    writeFileSync(log, lines(1, 41));
+    sensor = await startSensor({ config: config({ server_url: url }), logger, clock: systemClock });
+    expect(await sensor.drain(300)).toBe(false);
+    expect(sensor.stats()).toMatchObject({ spooled_events: 40, backlog_events: 40 });
+    expect(sensor.stats().upload_failures.network).toBeGreaterThan(0);
+    await sensor.close();
+    await server.listen(Number(new URL(url).port));
+    sensor = await startSensor({ config: config({ server_url: url }), logger, clock: systemClock });
+    expect(await sensor.drain(10_000)).toBe(true);
+    expect(ports()).toEqual(range(1, 41));
+  });
+
+  it('batches by max_batch_events and sends the counters with the batches', async () => {
+    writeFileSync(
+      log,
+      `${lines(1, 26)}garbage line\n${line(26).replace('SRC=198.18.0.9', 'SRC=198.18.0.999')}${line(27).replace('IN=eth0', 'IN=lo')}`,
+    );
+    const cfg = config();
+    sensor = await startSensor({
+      config: validateSensorConfig({ ...cfg, upload: { ...cfg.upload, max_batch_events: 10 } }),
+      logger,
+      clock: systemClock,
+    });
+    expect(await sensor.drain(10_000)).toBe(true);
+    expect([...server.batches.values()].slice(0, 2).map((b) => b.events.length)).toEqual([10, 10]);
+    const totals: Record<string, number> = {};
+    for (const b of server.batches.values())
+      for (const [k, v] of Object.entries(b.stats ?? {})) totals[k] = (totals[k] ?? 0) + v;
+    expect(totals).toMatchObject({ lines: 28, malformed: 1, skipped: 2 });
+    const st = sensor.stats();
+    expect(st.malformed).toEqual({ bad_src: 1 });
+    expect(st.skipped).toEqual({ not_firewall: 1, loopback: 1 });
+    expect(st.inputs[0]?.malformed_samples).toEqual([
+      { reason: 'bad_src', line: line(26).replace('SRC=198.18.0.9', 'SRC=198.18.0.999').trim() },
+    ]);
+  });
+
+  it('excludes private sources by default and counts them', async () => {
+    writeFileSync(
+      log,
+      line(22).replace('198.18.0.9', '192.168.1.5') + line(23).replace('198.18.0.9', '8.8.8.8'),
+    );
+    const base = config();
+    sensor = await startSensor({
+      config: validateSensorConfig({ ...base, privacy: { ...base.privacy, exclude_private_sources: true } }),
+      logger,
+      clock: systemClock,
+    });
+    expect(await sensor.drain(10_000)).toBe(true);
+    expect(server.events().map((e) => e.src)).toEqual(['8.8.8.8']);
+    expect(sensor.stats().excluded).toEqual({ private: 1 });
+  });
+
+  it('refuses to start without enrolment', async () => {
+    rmSync(join(dir, 'data', 'identity.json'));
+    await expect(startSensor({ config: config(), logger, clock: systemClock })).rejects.toMatchObject({
+      code: 'SW_CONFIG_INVALID',
+    });
+  });
+
+  describe.skipIf(!existsSync(fixtures))('on real fixtures', () => {
+    it('--once: every TCP attempt of psad-syn_scan_1000_1500 reaches the server once', async () => {
+      copyFileSync(join(fixtures, 'psad-syn_scan_1000_1500'), log);
+      const text = readFileSync(log, 'utf8');
+      const want = [...text.matchAll(/DPT=(\d+)/g)].map((m) => Number(m[1]));
+      const { drained, stats } = await runSensorOnce({
+        config: config(),
+        logger,
+        clock: systemClock,
+        timeoutMs: 10_000,
+      });
+      expect(drained).toBe(true);
+      expect(ports()).toEqual(want);
+      expect(new Set(server.events().map((e) => `${e.src} ${e.dst} ${e.flags}`))).toEqual(
+        new Set(['192.168.10.55 192.168.10.0 S']),
+      );
+      expect(stats).toMatchObject({
+        lines_read: want.length,
+        uploaded_events: want.length,
+        backlog_events: 0,
+      });
+    });
+
+    it('--once on a whole folder of odd files: malformed lines counted with samples, nothing fatal', async () => {
+      const names = [
+        'hub-iptables-logs.log',
+        'wazuh-iptables.ini.log',
+        'hub-unifi-logs.log',
+        'psad-ipv6_ping_scan',
+      ];
+      writeFileSync(log, names.map((n) => readFileSync(join(fixtures, n), 'utf8')).join(''));
+      const { drained, stats } = await runSensorOnce({
+        config: config(),
+        logger,
+        clock: systemClock,
+        timeoutMs: 10_000,
+      });
+      expect(drained).toBe(true);
+      expect(stats.malformed).toEqual({ missing_in: 1 });
+      expect(stats.inputs[0]?.malformed_samples[0]?.line).toContain('XX=enp1s0');
+      expect(stats.skipped.outbound).toBe(21);
+      expect(server.events()).toHaveLength(stats.events_parsed);
+    });
+  });
+});

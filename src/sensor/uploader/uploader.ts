@@ -1,0 +1,276 @@
+/**
+ * The uploader: takes spooled batches in order and delivers them to POST /api/v1/submissions.
+ *
+ * Invariants:
+ * - One batch in flight at a time, in spool order; a batch leaves the spool only after the server acknowledged it
+ *   (200 `accepted` or `duplicate`) or after it was written to the dead-letter folder (a 4xx other than 401/429).
+ * - The body is encodeBatch (gzip JSON) and the signature covers exactly those bytes (src/protocol/signing.ts);
+ *   every attempt is signed afresh (new time and nonce) but carries the same batch id, so retries dedupe.
+ * - Network errors, timeouts, 5xx, 429 and 401 keep the batch and back off exponentially with jitter, at least as
+ *   long as Retry-After says. 401 is logged as an error: it does not heal by itself (revoked key, clock skew).
+ * - Nothing here throws out of the loop: a failure is a counter and a log line, then a retry.
+ */
+import type { KeyObject } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { Clock } from '../../core/clock.js';
+import type { SubmissionAck } from '../../protocol/api-types.js';
+import { encodeBatch, SUBMISSIONS_PATH } from '../../protocol/batch.js';
+import { signRequest } from '../../protocol/signing.js';
+import type { RecordRef, SpooledBatch } from '../spool/spool.js';
+import { backoffDelay, parseRetryAfter } from './backoff.js';
+import { writeDeadLetter } from './dead-letter.js';
+
+/** What the uploader needs of the spool. */
+export interface UploadSource {
+  peek(): SpooledBatch | null;
+  ack(ref: RecordRef): void;
+  waitForData(timeoutMs: number): Promise<void>;
+}
+
+export interface UploaderOptions {
+  serverUrl: string;
+  sensorId: string;
+  key: KeyObject;
+  source: UploadSource;
+  clock: Clock;
+  logger: Logger;
+  deadLetterDir: string;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  timeoutMs: number;
+  /** For tests; default globalThis.fetch. */
+  fetch?: typeof fetch;
+  /** Jitter source in [0, 1); default Math.random. */
+  random?: () => number;
+}
+
+export interface UploaderStats {
+  acceptedBatches: number;
+  acceptedEvents: number;
+  duplicateBatches: number;
+  duplicateEvents: number;
+  deadLetteredBatches: number;
+  deadLetteredEvents: number;
+  /** Failed attempts by reason: `network`, `timeout`, `http_5xx`, `http_429`, `http_401`, `bad_ack`. */
+  failures: Record<string, number>;
+  /** The last failure, for `stats()` and the CLI. */
+  lastError: string | null;
+}
+
+type Outcome =
+  | { kind: 'acked'; duplicate: boolean }
+  | { kind: 'dead'; status: number; error: unknown }
+  | { kind: 'retry'; reason: string; message: string; retryAfterMs?: number };
+
+export class Uploader {
+  readonly stats: UploaderStats = {
+    acceptedBatches: 0,
+    acceptedEvents: 0,
+    duplicateBatches: 0,
+    duplicateEvents: 0,
+    deadLetteredBatches: 0,
+    deadLetteredEvents: 0,
+    failures: {},
+    lastError: null,
+  };
+  private readonly log: Logger;
+  private readonly url: string;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private readonly abort = new AbortController();
+  private wakeSleep: (() => void) | null = null;
+  private readonly stopped: Promise<void>;
+
+  private resolveStopped: () => void = () => undefined;
+
+  constructor(private readonly opts: UploaderOptions) {
+    this.log = opts.logger.child({ component: 'uploader' });
+    this.url = new URL(SUBMISSIONS_PATH, opts.serverUrl).toString();
+    this.stopped = new Promise((resolve) => {
+      this.resolveStopped = resolve;
+    });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after the current attempt is cancelled; the batch stays in the spool. */
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort.abort();
+    this.wakeSleep?.();
+    this.resolveStopped();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let attempt = 0;
+    while (this.running) {
+      const batch = this.opts.source.peek();
+      if (batch === null) {
+        await Promise.race([this.opts.source.waitForData(1000), this.stopped]);
+        continue;
+      }
+      const outcome = await this.send(batch);
+      if (!this.running) break;
+      if (outcome.kind === 'retry') {
+        attempt++;
+        this.stats.failures[outcome.reason] = (this.stats.failures[outcome.reason] ?? 0) + 1;
+        this.stats.lastError = outcome.message;
+        const delay = backoffDelay(
+          attempt,
+          { baseMs: this.opts.backoffBaseMs, maxMs: this.opts.backoffMaxMs },
+          this.opts.random ?? Math.random,
+          outcome.retryAfterMs,
+        );
+        const level = outcome.reason === 'http_401' ? 'error' : 'warn';
+        this.log[level](
+          { batch_id: batch.id, attempt, delay_ms: delay, reason: outcome.reason },
+          `upload failed, will retry: ${outcome.message}`,
+        );
+        await this.sleep(delay);
+        continue;
+      }
+      attempt = 0;
+      if (outcome.kind === 'dead') this.deadLetter(batch, outcome.status, outcome.error);
+      else this.count(batch, outcome.duplicate);
+      this.opts.source.ack(batch.ref);
+    }
+  }
+
+  private count(batch: SpooledBatch, duplicate: boolean): void {
+    if (duplicate) {
+      this.stats.duplicateBatches++;
+      this.stats.duplicateEvents += batch.events.length;
+    } else {
+      this.stats.acceptedBatches++;
+      this.stats.acceptedEvents += batch.events.length;
+    }
+    this.log.debug({ batch_id: batch.id, events: batch.events.length, duplicate }, 'batch acknowledged');
+  }
+
+  private deadLetter(batch: SpooledBatch, status: number, error: unknown): void {
+    const path = writeDeadLetter(this.opts.deadLetterDir, {
+      batch_id: batch.id,
+      status,
+      error,
+      dead_lettered_at: new Date(this.opts.clock.now()).toISOString(),
+      events: batch.events,
+      ...(batch.stats ? { stats: batch.stats } : {}),
+    });
+    this.stats.deadLetteredBatches++;
+    this.stats.deadLetteredEvents += batch.events.length;
+    this.log.error(
+      { batch_id: batch.id, status, error, path },
+      'server refused the batch; moved to the dead-letter folder',
+    );
+  }
+
+  private async send(batch: SpooledBatch): Promise<Outcome> {
+    const now = this.opts.clock.now();
+    const body = encodeBatch({
+      batch_id: batch.id,
+      sensor_time: now,
+      events: batch.events,
+      ...(batch.stats ? { stats: batch.stats } : {}),
+    });
+    const signed = signRequest(this.opts.sensorId, this.opts.key, 'POST', SUBMISSIONS_PATH, body, now);
+    const timeout = new AbortController();
+    const onStop = (): void => timeout.abort();
+    this.abort.signal.addEventListener('abort', onStop);
+    const timer = setTimeout(() => timeout.abort(), this.opts.timeoutMs);
+    try {
+      const res = await (this.opts.fetch ?? fetch)(this.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': 'gzip', ...signed },
+        body,
+        signal: timeout.signal,
+      });
+      const text = await res.text();
+      return this.judge(res.status, text, res.headers.get('retry-after'));
+    } catch (err) {
+      const timedOut = timeout.signal.aborted && !this.abort.signal.aborted;
+      return {
+        kind: 'retry',
+        reason: timedOut ? 'timeout' : 'network',
+        message: timedOut ? `no answer within ${this.opts.timeoutMs} ms` : describe(err),
+      };
+    } finally {
+      clearTimeout(timer);
+      this.abort.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  private judge(status: number, text: string, retryAfter: string | null): Outcome {
+    let json: unknown;
+    try {
+      json = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const detail = isErrorBody(json) ? `${json.code}: ${json.message}` : text.slice(0, 200);
+    if (status === 200) {
+      const ack = json as Partial<SubmissionAck> | undefined;
+      if (ack?.status === 'accepted' || ack?.status === 'duplicate')
+        return { kind: 'acked', duplicate: ack.status === 'duplicate' };
+      return {
+        kind: 'retry',
+        reason: 'bad_ack',
+        message: `200 without a submission ack: ${text.slice(0, 200)}`,
+      };
+    }
+    const after = parseRetryAfter(retryAfter, this.opts.clock.now());
+    if (status === 401)
+      return {
+        kind: 'retry',
+        reason: 'http_401',
+        message: `server refused the signature (401 ${detail}); check enrolment, key and clock`,
+        retryAfterMs: after,
+      };
+    if (status === 429)
+      return {
+        kind: 'retry',
+        reason: 'http_429',
+        message: `rate limited (429 ${detail})`,
+        retryAfterMs: after,
+      };
+    if (status >= 500 || status === 408)
+      return {
+        kind: 'retry',
+        reason: 'http_5xx',
+        message: `server error ${status} ${detail}`,
+        retryAfterMs: after,
+      };
+    if (status >= 400) return { kind: 'dead', status, error: json ?? text.slice(0, 2000) };
+    return { kind: 'retry', reason: 'bad_ack', message: `unexpected HTTP ${status}` };
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(t);
+        this.wakeSleep = null;
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.wakeSleep = done;
+    });
+  }
+}
+
+function isErrorBody(v: unknown): v is { code: string; message: string } {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    typeof (v as { code?: unknown }).code === 'string' &&
+    typeof (v as { message?: unknown }).message === 'string'
+  );
+}
+
+function describe(err: unknown): string {
+  const e = err as { message?: string; cause?: { code?: string; message?: string } };
+  return [e.message, e.cause?.code ?? e.cause?.message].filter(Boolean).join(': ') || String(err);
+}
