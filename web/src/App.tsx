@@ -63,13 +63,15 @@ export function App() {
     if (!selected || nowMs === undefined) return Promise.reject(new Error('no port selected'));
     const step = BUCKET_MS[bucket];
     const from = Math.floor((nowMs - CHART_SPAN_MS) / step) * step;
+    // Only closed buckets: the one still filling would draw a misleading drop at the right edge.
+    const to = Math.floor(nowMs / step) * step;
     return api.series(
       {
         proto: selected.proto,
         port: selected.port,
         bucket,
         from: new Date(from).toISOString(),
-        to: new Date(nowMs).toISOString(),
+        to: new Date(to).toISOString(),
       },
       signal,
     );
