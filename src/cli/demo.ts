@@ -79,7 +79,21 @@ export function registerDemoCommand(program: Command): void {
       // The event clock stands still at the live start while history is backfilled, then runs `speed` times fast.
       let clock = { now: () => timeline.liveStart };
       const eventClock = { now: () => clock.now() };
-      const server = await startServer({ port: flags.port, host: flags.host, dataDir, logger, eventClock });
+      // Simulated sensors upload once a real second (= `speed` virtual seconds): wait that long, twice, before a
+      // bucket counts as closed, so the detector tests whole buckets.
+      // The detector looks every half real second, so an alert is raised within a virtual minute of its bucket closing.
+      const config = {
+        detect_interval_ms: 500,
+        detector: { grace_ms: Math.max(60_000, Math.round(2 * 1000 * flags.speed)) },
+      };
+      const server = await startServer({
+        port: flags.port,
+        host: flags.host,
+        dataDir,
+        logger,
+        eventClock,
+        config,
+      });
       process.stdout.write(
         `Stormwatch demo: backfilling ${flags.historyHours} h of history from ${flags.sensors} sensors...\n`,
       );

@@ -6,19 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { crc32 } from './codec.js';
 import { DistinctCounter } from './distinct-counter.js';
+import { hashes } from './test-helpers.js';
 import { createKeyedHasher } from './keyed-hash.js';
-
-function hashes(seed: number): () => number {
-  let s = seed | 0;
-  const next32 = (): number => {
-    s = (s + 0x9e3779b9) | 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  return () => (next32() >>> 11) * 4294967296 + next32();
-}
 
 function relativeError(n: number, seed: number, precision = 12): number {
   const c = DistinctCounter.create({ precision });

@@ -2,18 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isStormwatchError } from '../errors.js';
 import { crc32, writeVarint } from './codec.js';
 import { DistinctCounter } from './distinct-counter.js';
-
-function hashes(seed: number): () => number {
-  let s = seed | 0;
-  const next32 = (): number => {
-    s = (s + 0x9e3779b9) | 0;
-    let z = s;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-    return (z ^ (z >>> 16)) >>> 0;
-  };
-  return () => (next32() >>> 11) * 4294967296 + next32();
-}
+import { hashes } from './test-helpers.js';
 
 function build(n: number, seed: number, opts?: { threshold?: number; precision?: number }): DistinctCounter {
   const c = DistinctCounter.create(opts);
