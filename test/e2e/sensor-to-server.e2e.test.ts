@@ -33,11 +33,14 @@ function countByPort(text: string, proto: string): Map<number, number> {
 }
 
 async function seriesTotal(url: string, proto: string, port: number): Promise<number> {
-  // The psad captures are from 11 March of a year the sensor infers; a wide daily window covers any choice.
-  const from = '2000-01-01T00:00:00Z';
-  const to = '2100-01-01T00:00:00Z';
-  const q = `bucket=1d&from=${from}&to=${to}`;
-  const res = await getJson<SeriesResponse>(`${url}/api/v1/ports/${proto}/${port}/series?${q}`);
+  // The psad captures carry year-less stamps (11 March); the sensor places them in the last year, so a daily
+  // window from 400 days ago to tomorrow covers them.
+  const day = 86_400_000;
+  const from = new Date(Math.floor(Date.now() / day - 400) * day).toISOString();
+  const to = new Date(Math.floor(Date.now() / day + 2) * day).toISOString();
+  const res = await getJson<SeriesResponse>(
+    `${url}/api/v1/ports/${proto}/${port}/series?bucket=1d&from=${from}&to=${to}`,
+  );
   return res.items.reduce((s, p) => s + p.events, 0);
 }
 
