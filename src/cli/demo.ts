@@ -69,7 +69,8 @@ export function registerDemoCommand(program: Command): void {
       60,
     )
     .action(async (flags: DemoFlags) => {
-      const logger = makeRootLogger();
+      // The demo speaks through its own lines on stdout; logs are for warnings unless asked for.
+      const logger = makeRootLogger(process.env.STORMWATCH_LOG_LEVEL ?? 'warn');
       const dataDir = resolve(flags.data);
       freshDemoDir(dataDir);
       const timeline = demoTimeline({
@@ -116,7 +117,19 @@ export function registerDemoCommand(program: Command): void {
           `  ${flags.sensors} simulated sensors, clock ${flags.speed}x from ${new Date(timeline.liveStart).toISOString()};\n` +
           `  the TCP/1025 outbreak starts in about ${Math.round(realSecondsToOutbreak)} s. Ctrl-C stops.\n`,
       );
+      const announced = new Set<string>();
+      const announcer = setInterval(() => {
+        for (const a of server.store.listAlerts(20)) {
+          if (announced.has(a.id)) continue;
+          announced.add(a.id);
+          const reason = (a.evidence as { reason?: string } | null)?.reason ?? '';
+          process.stdout.write(
+            `ALERT ${a.level} (severity ${a.severity}): ${reason || `${a.proto}/${a.port}`}\n`,
+          );
+        }
+      }, 1000);
       onShutdown(logger, async () => {
+        clearInterval(announcer);
         await fleet.stop();
         await server.close();
       });
