@@ -65,6 +65,21 @@ describe('accepting a batch', () => {
   });
 });
 
+describe('batch ids are scoped by sensor', () => {
+  it("counts another sensor's batch with the same id: a sensor cannot suppress others by guessing ids", async () => {
+    env = await makeTestEnv();
+    const a = await env.enroll();
+    const b = await env.enroll();
+    const batch = batchOf(threeEvents());
+    expect((await env.submit(a, batch)).json<SubmissionAck>().status).toBe('accepted');
+    expect((await env.submit(b, batch)).json<SubmissionAck>().status).toBe('accepted');
+    const items = await topItems(env);
+    expect(items.find((i) => i.port === 445)).toMatchObject({ events: 4, sensors: 2 });
+    // The same sensor repeating its own id is still a duplicate.
+    expect((await env.submit(a, batch)).json<SubmissionAck>().status).toBe('duplicate');
+  });
+});
+
 describe('validation (400, nothing stored)', () => {
   it('refuses a batch with one malformed event among valid ones, naming index and field', async () => {
     env = await makeTestEnv();

@@ -104,12 +104,15 @@ export function submissionsPlugin(app: FastifyInstance, opts: SubmissionsPluginO
         maxFutureSkewMs: config.max_future_skew_ms,
       });
 
+      // Batch ids are chosen by sensors: scope them by sensor, so that one sensor cannot get another's batches
+      // treated as duplicates by guessing their ids.
+      const scopedId = `${who.sensorId}/${batch.batch_id}`;
       let status: SubmissionAck['status'];
-      if (store.isBatchApplied(batch.batch_id)) {
+      if (store.isBatchApplied(scopedId)) {
         status = 'duplicate';
       } else {
         const busBatch = {
-          batch_id: batch.batch_id,
+          batch_id: scopedId,
           sensor_id: who.sensorId,
           received_at: now,
           clock_offset_ms: batch.sensor_time - now,
