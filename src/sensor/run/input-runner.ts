@@ -14,6 +14,7 @@ import type { InputParser } from '../inputs/input.js';
 import { LineStats } from '../inputs/line-stats.js';
 import type { PrivacyFilter } from '../privacy.js';
 import type { Batcher } from './batcher.js';
+import { WakeableSleep } from '../util/wakeable-sleep.js';
 
 export interface InputRunnerOptions {
   key: string;
@@ -35,7 +36,7 @@ export class InputRunner {
   private running = false;
   private loop: Promise<void> | null = null;
   private lock: Promise<unknown> = Promise.resolve();
-  private wake: (() => void) | null = null;
+  private readonly sleeper = new WakeableSleep();
   private readonly ctx = { now: 0 };
   private readonly onLine: (buf: Buffer, start: number, end: number) => void;
 
@@ -66,7 +67,7 @@ export class InputRunner {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.sleeper.wake();
     await this.loop;
     await this.exclusive(() => this.follower.close());
   }
@@ -105,14 +106,6 @@ export class InputRunner {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(t);
-        this.wake = null;
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      this.wake = done;
-    });
+    return this.sleeper.sleep(ms);
   }
 }

@@ -19,6 +19,7 @@ import { signRequest } from '../../protocol/signing.js';
 import type { RecordRef, SpooledBatch } from '../spool/spool.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
 import { writeDeadLetter } from './dead-letter.js';
+import { WakeableSleep } from '../util/wakeable-sleep.js';
 
 /** What the uploader needs of the spool. */
 export interface UploadSource {
@@ -78,7 +79,7 @@ export class Uploader {
   private running = false;
   private loop: Promise<void> | null = null;
   private readonly abort = new AbortController();
-  private wakeSleep: (() => void) | null = null;
+  private readonly sleeper = new WakeableSleep();
   private readonly stopped: Promise<void>;
 
   private resolveStopped: () => void = () => undefined;
@@ -101,7 +102,7 @@ export class Uploader {
   async stop(): Promise<void> {
     this.running = false;
     this.abort.abort();
-    this.wakeSleep?.();
+    this.sleeper.wake();
     this.resolveStopped();
     await this.loop;
   }
@@ -249,15 +250,7 @@ export class Uploader {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(t);
-        this.wakeSleep = null;
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      this.wakeSleep = done;
-    });
+    return this.sleeper.sleep(ms);
   }
 }
 
