@@ -19,12 +19,13 @@ import { submissionsPlugin } from '../ingest/submissions.js';
 import type { Store } from '../store/store.js';
 import { resolveServerConfig } from './config.js';
 import type { ServerConfig } from './config.js';
-import type { ApiContext } from './context.js';
+import type { ApiContext, PipelineHandles } from './context.js';
 import { installErrorHandling } from './errors.js';
 import { VERSION } from './package-info.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
 import { healthRoutes } from './routes/health.js';
+import { metricsRoutes } from './routes/metrics.js';
 import { portRoutes } from './routes/ports.js';
 import { sensorRoutes } from './routes/sensors.js';
 import { DEFAULT_WEB_ROOT, webRoutes } from './routes/web.js';
@@ -42,6 +43,10 @@ export interface AppOptions {
   authClock?: Clock;
   metrics?: IngestMetrics;
   ready?: () => boolean;
+  /** Aggregator and detector, for /metrics and readiness. Default none. */
+  pipeline?: PipelineHandles;
+  /** Data folder whose SQLite file sizes /metrics reports. Default none. */
+  dataDir?: string;
   /** Folder of the built dashboard; null serves none. Default web/dist of the package. */
   webRoot?: string | null;
 }
@@ -74,6 +79,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     adminToken: opts.adminToken,
     ready: opts.ready ?? (() => true),
     version: VERSION,
+    pipeline: opts.pipeline ?? {},
+    dataDir: opts.dataDir ?? null,
   };
 
   const httpLogger: FastifyBaseLogger = opts.logger.child({ component: 'http' });
@@ -106,6 +113,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     logger: opts.logger,
   });
   healthRoutes(app, ctx);
+  metricsRoutes(app, ctx);
   portRoutes(app, ctx);
   alertRoutes(app, ctx);
   sensorRoutes(app, ctx);

@@ -3,6 +3,8 @@ import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { IngestMetrics } from '../ingest/metrics.js';
+import type { AggregatorStats } from '../pipeline/aggregate/index.js';
+import type { DetectorStats } from '../pipeline/detect/index.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
 
@@ -20,4 +22,13 @@ export interface ApiContext {
   /** False until the server is fully composed; health answers 503 meanwhile. */
   ready: () => boolean;
   version: string;
+  /** The running pipeline stages, for /metrics and readiness; absent ones are left out of both. */
+  pipeline: PipelineHandles;
+  /** Folder of the SQLite files (sizes in /metrics); null reports none. */
+  dataDir: string | null;
+}
+
+export interface PipelineHandles {
+  aggregator?: { stats(): AggregatorStats };
+  detector?: { stats(): DetectorStats };
 }

@@ -74,9 +74,9 @@ describe('docs/openapi.yaml', () => {
     expect(doc.openapi).toMatch(/^3\.1\./);
   });
 
-  it('documents exactly the API routes the app registers', () => {
+  it('documents exactly the API routes (and /metrics) the app registers', () => {
     const registered = registeredRoutes(env.app)
-      .filter((r) => r.url.startsWith('/api/'))
+      .filter((r) => r.url.startsWith('/api/') || r.url === '/metrics')
       .map((r) => `${r.method} ${r.url.replace(/:([A-Za-z_]+)/g, '{$1}')}`);
     expect(new Set(registered).size).toBe(registered.length);
     expect([...registered].sort()).toEqual([...documented].sort());
@@ -131,6 +131,8 @@ describe('docs/openapi.yaml', () => {
       items: Array<Record<string, unknown>>;
     }>();
     const health = (await env.app.inject({ url: '/api/v1/health' })).json<Record<string, unknown>>();
+    const live = (await env.app.inject({ url: '/api/v1/health/live' })).json<Record<string, unknown>>();
+    const ready = (await env.app.inject({ url: '/api/v1/health/ready' })).json<Record<string, unknown>>();
     const samples: Record<string, Record<string, unknown> | undefined> = {
       SubmissionAck: ack,
       TopPortsResponse: top,
@@ -140,7 +142,9 @@ describe('docs/openapi.yaml', () => {
       SensorsResponse: sensors,
       SensorInfo: sensors.items[0],
       HealthResponse: health,
+      HealthStatus: live,
     };
+    expect(ready).toEqual(live);
     for (const [name, sample] of Object.entries(samples)) {
       const schema = doc.components.schemas[name];
       expect(sample, name).toBeDefined();

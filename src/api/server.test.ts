@@ -52,6 +52,16 @@ describe('startServer', () => {
       const top = await getJson<TopPortsResponse>(server.url, '/api/v1/ports/top?window=1h');
       expect(top.items.map((i) => [i.port, i.events])).toEqual([[1025, 1]]);
       expect(server.metrics.snapshot().events_total).toBe(1);
+
+      // /metrics and readiness see the composed aggregator, detector and data folder.
+      expect((await fetch(`${server.url}/api/v1/health/ready`)).status).toBe(200);
+      const scrape = await fetch(`${server.url}/metrics`);
+      expect(scrape.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8');
+      const text = await scrape.text();
+      expect(text).toContain('\nstormwatch_ingest_events_total 1\n');
+      expect(text).toContain('\nstormwatch_aggregate_events_applied_total 1\n');
+      expect(text).toContain('\nstormwatch_detect_buckets_evaluated_total{granularity="5m"} ');
+      expect(text).toMatch(/\nstormwatch_store_size_bytes\{file="stormwatch\.db"\} [1-9]\d*\n/);
     } finally {
       await Promise.all([server.close(), server.close()]);
     }

@@ -27,9 +27,9 @@ import { loadOrCreateAdminToken } from './admin-token.js';
 import { buildApp } from './app.js';
 import { resolveServerConfig } from './config.js';
 import type { ServerConfig } from './config.js';
+import { BUS_FILE, STORE_FILE } from './data-files.js';
 
-export const STORE_FILE = 'stormwatch.db';
-export const BUS_FILE = 'bus.db';
+export { STORE_FILE, BUS_FILE } from './data-files.js';
 /** How long close() waits for the aggregator to empty the bus before stopping it anyway. */
 export const CLOSE_DRAIN_TIMEOUT_MS = 10_000;
 
@@ -134,6 +134,8 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
       authClock: opts.authClock ?? systemClock,
       metrics,
       ready: () => ready,
+      pipeline: { aggregator, detector },
+      dataDir: opts.dataDir,
       ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}),
     });
     undo.push(() => app.close());

@@ -21,6 +21,9 @@ import { ManualClock } from '../core/clock.js';
 import type { AttackEvent } from '../core/event.js';
 import { IngestMetrics } from '../ingest/metrics.js';
 import { startAggregator } from '../pipeline/aggregate/index.js';
+import type { Aggregator } from '../pipeline/aggregate/index.js';
+import { startDetector } from '../pipeline/detect/index.js';
+import type { Detector } from '../pipeline/detect/index.js';
 import type { ErrorBody, TopPortsResponse } from '../protocol/api-types.js';
 import type { SubmissionBatch } from '../protocol/batch.js';
 import { SUBMISSIONS_PATH } from '../protocol/batch.js';
@@ -63,6 +66,9 @@ export interface TestEnv {
   authClock: ManualClock;
   adminToken: string;
   metrics: IngestMetrics;
+  aggregator: Aggregator;
+  /** Never runs by itself (interval 0): call runOnce. */
+  detector: Detector;
   enroll(name?: string): Promise<TestSensor>;
   /** Sends a signed submission; `body` may be a batch (JSON, gzipped unless identity) or raw bytes. */
   submit(
@@ -103,6 +109,7 @@ export async function makeTestEnv(
   const authClock = new ManualClock(T_AUTH);
   const adminToken = `swa_${randomBytes(24).toString('base64url')}`;
   const metrics = new IngestMetrics();
+  const detector = startDetector({ store, clock: eventClock, logger, intervalMs: 0 });
   const app = await buildApp({
     store,
     bus,
@@ -111,6 +118,8 @@ export async function makeTestEnv(
     eventClock,
     authClock,
     metrics,
+    pipeline: { aggregator, detector },
+    dataDir: dir,
     webRoot: opts.webRoot ?? null,
     ...(opts.config ? { config: opts.config } : {}),
     ...(opts.ready ? { ready: opts.ready } : {}),
@@ -125,6 +134,8 @@ export async function makeTestEnv(
     authClock,
     adminToken,
     metrics,
+    aggregator,
+    detector,
     async enroll(name = 'test-sensor') {
       const tok = await app.inject({
         method: 'POST',
@@ -169,6 +180,7 @@ export async function makeTestEnv(
     async close() {
       await app.close();
       await aggregator.stop();
+      await detector.stop();
       await bus.close();
       store.close();
       rmSync(dir, { recursive: true, force: true });

@@ -96,9 +96,11 @@ describe('aggregator', () => {
     const agg = startAggregator({ bus: flaky, store, logger, intervalMs: 5 });
     cleanup.push(() => agg.stop());
     await expect(agg.drain()).rejects.toThrow('disk hiccup');
+    expect(agg.stats().last_step_failed).toBe(true);
     await agg.drain();
     expect(eventsIn(store)).toBe(40);
     expect(agg.stats()).toMatchObject({
+      last_step_failed: false,
       errors_total: 1,
       batches_applied_total: 4,
       batches_skipped_total: 4,

@@ -42,6 +42,8 @@ export interface AggregatorStats {
   /** Duration of the last non-empty step (fetch + apply + ack), ms. */
   last_step_ms: number;
   last_error: string | null;
+  /** The most recent step threw (cleared by the next step that succeeds); readiness reads it. */
+  last_step_failed: boolean;
 }
 
 export interface Aggregator {
@@ -70,6 +72,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     errors_total: 0,
     last_step_ms: 0,
     last_error: null,
+    last_step_failed: false,
   };
   let stopping = false;
   let wake: (() => void) | null = null;
@@ -152,9 +155,11 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
       try {
         stats.steps_total++;
         handled = await step();
+        stats.last_step_failed = false;
         backoff = intervalMs;
       } catch (err) {
         stats.errors_total++;
+        stats.last_step_failed = true;
         stats.last_error = err instanceof Error ? err.message : String(err);
         log.error({ err }, 'aggregation step failed; will retry');
         rejectDrains(err);

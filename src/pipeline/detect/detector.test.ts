@@ -101,6 +101,10 @@ describe('detector v0 on a real SQLite store', () => {
       const det = startDetector({ store, clock, logger, intervalMs: 0 });
       expect(det.runOnce()).toBe(288 + 24); // the last day of 5m and 1h buckets (initial lookback)
       expect(store.listAlerts(10)).toEqual([]);
+      expect(det.stats()).toEqual({
+        buckets_evaluated_total: { '5m': 288, '1h': 24 },
+        alerts_opened_total: 0,
+      });
       store.close();
     }
   });
@@ -145,6 +149,7 @@ describe('detector v0 on a real SQLite store', () => {
     expect(updated?.severity).toBeGreaterThanOrEqual(opened?.severity ?? 0);
     expect(updated?.updated_at).toBe(step + HOUR + GRACE);
     expect(updated?.opened_at).toBe(opened?.opened_at);
+    expect(det.stats().alerts_opened_total).toBe(1); // the later firings updated the open alert
 
     clock.set(step + HOUR + GRACE + 6 * HOUR - 1);
     det.runOnce();

@@ -45,6 +45,15 @@ export interface Detector {
   stop(): Promise<void>;
   /** Tests every bucket that has closed since the last run; returns how many buckets it tested. */
   runOnce(): number;
+  /** Counters since this detector started (read-only; /metrics). */
+  stats(): DetectorStats;
+}
+
+export interface DetectorStats {
+  /** Buckets tested (the position moved past them), by granularity. */
+  buckets_evaluated_total: Record<DetectGranularity, number>;
+  /** Firings that opened a new alert (updates of an open alert are not counted). */
+  alerts_opened_total: number;
 }
 
 const DETECT_GRANULARITIES: readonly DetectGranularity[] = ['5m', '1h'];
@@ -59,6 +68,7 @@ export function startDetector(opts: DetectorOptions): Detector {
   const log = opts.logger;
   const cfg = resolveDetectorConfig(opts.config);
   const intervalMs = opts.intervalMs ?? 5000;
+  const stats: DetectorStats = { buckets_evaluated_total: { '5m': 0, '1h': 0 }, alerts_opened_total: 0 };
 
   const pendingBuckets = (now: number): Array<{ g: DetectGranularity; bucket: number }> => {
     const out: Array<{ g: DetectGranularity; bucket: number }> = [];
@@ -106,7 +116,9 @@ export function startDetector(opts: DetectorOptions): Detector {
         log.debug({ key: `${row.proto}/${row.port}`, g, bucket, outcome: verdict.outcome }, 'not fired');
         continue;
       }
+      const opens = store.openAlertFor(row.proto, row.port) === undefined;
       recordFiring(store, row, verdict, now, log);
+      if (opens) stats.alerts_opened_total++;
       fired++;
     }
     if (fired > 0) log.debug({ g, bucket, keys: rows.length, fired }, 'bucket tested');
@@ -120,6 +132,7 @@ export function startDetector(opts: DetectorOptions): Detector {
     for (const { g, bucket } of pending.slice(0, maxBuckets)) {
       testBucket(g, bucket, now);
       store.setMeta(positionKey(g), String(bucket));
+      stats.buckets_evaluated_total[g]++;
       tested++;
     }
     resolveStale(store, now, cfg.resolve_after_ms, log);
@@ -150,6 +163,7 @@ export function startDetector(opts: DetectorOptions): Detector {
 
   return {
     runOnce: () => run(Infinity).tested,
+    stats: () => ({ ...stats, buckets_evaluated_total: { ...stats.buckets_evaluated_total } }),
     stop(): Promise<void> {
       stopped = true;
       if (timer) clearTimeout(timer);

@@ -1,6 +1,6 @@
 /** The detect stage (v0): see detector.ts, spike.ts and lifecycle.ts. */
 export { startDetector, positionKey } from './detector.js';
-export type { Detector, DetectorOptions } from './detector.js';
+export type { Detector, DetectorOptions, DetectorStats } from './detector.js';
 export { DEFAULT_DETECTOR_CONFIG, resolveDetectorConfig } from './config.js';
 export type { DetectorConfig, DetectGranularity, HistoryConfig } from './config.js';
 export { evaluateSpike, severityOf, levelOf, formatP } from './spike.js';

@@ -1,0 +1,182 @@
+/**
+ * The families behind GET /metrics, beyond the ingest counters (which IngestMetrics writes itself): aggregator,
+ * bus backlog, detector, store file sizes, sensors and process uptime.
+ *
+ * Invariants:
+ * - Names carry their unit and counters end in `_total` (docs/STYLE.md); durations are in seconds.
+ * - A stage the app was not given (tests build apps without a detector) is left out, never reported as zeros.
+ * - A store or bus that does not answer leaves its samples out (HELP and TYPE stay) instead of failing the
+ *   scrape: the aggregator's error counters matter most exactly then. Readiness names the broken component.
+ * - The detector's position and lag come from the store (`detect.last_bucket.<g>`), so they survive restarts;
+ *   the lag is event-clock now minus the end of the last evaluated bucket.
+ */
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
+import { GRANULARITIES } from '../core/buckets.js';
+import type { DetectGranularity } from '../pipeline/detect/index.js';
+import { positionKey } from '../pipeline/detect/index.js';
+import type { ApiContext } from './context.js';
+import { DATA_FILES } from './data-files.js';
+import type { MetricFamily, Sample } from './prometheus.js';
+
+const DETECT_GRANULARITIES: readonly DetectGranularity[] = ['5m', '1h'];
+
+function aggregatorFamilies(ctx: ApiContext): MetricFamily[] {
+  const agg = ctx.pipeline.aggregator;
+  if (!agg) return [];
+  const s = agg.stats();
+  return [
+    {
+      name: 'stormwatch_aggregate_batches_total',
+      help: 'Batches taken from the bus by outcome: applied to the store, skipped (applied before), rejected (invalid, dropped).',
+      type: 'counter',
+      samples: [
+        { labels: { outcome: 'applied' }, value: s.batches_applied_total },
+        { labels: { outcome: 'skipped' }, value: s.batches_skipped_total },
+        { labels: { outcome: 'rejected' }, value: s.batches_rejected_total },
+      ],
+    },
+    {
+      name: 'stormwatch_aggregate_events_applied_total',
+      help: 'Events merged into the rollups.',
+      type: 'counter',
+      samples: [{ value: s.events_applied_total }],
+    },
+    {
+      name: 'stormwatch_aggregate_steps_total',
+      help: 'Aggregation steps run (fetch, apply, ack), empty ones included.',
+      type: 'counter',
+      samples: [{ value: s.steps_total }],
+    },
+    {
+      name: 'stormwatch_aggregate_errors_total',
+      help: 'Aggregation steps that failed (retried with backoff).',
+      type: 'counter',
+      samples: [{ value: s.errors_total }],
+    },
+    {
+      name: 'stormwatch_aggregate_last_step_seconds',
+      help: 'Duration of the last non-empty aggregation step.',
+      type: 'gauge',
+      samples: [{ value: s.last_step_ms / 1000 }],
+    },
+    {
+      name: 'stormwatch_aggregate_last_step_failed',
+      help: '1 when the most recent aggregation step failed, else 0.',
+      type: 'gauge',
+      samples: [{ value: s.last_step_failed ? 1 : 0 }],
+    },
+  ];
+}
+
+/** The value, or undefined when the component throws (closed store or bus). */
+async function attempt<T>(fn: () => T | Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch {
+    return undefined;
+  }
+}
+
+async function detectorFamilies(ctx: ApiContext): Promise<MetricFamily[]> {
+  const now = ctx.eventClock.now();
+  const lastEnd: Sample[] = [];
+  const lag: Sample[] = [];
+  for (const g of DETECT_GRANULARITIES) {
+    const saved = await attempt(() => ctx.store.getMeta(positionKey(g)));
+    if (saved === undefined) continue;
+    const end = Number(saved) + GRANULARITIES[g];
+    lastEnd.push({ labels: { granularity: g }, value: end / 1000 });
+    lag.push({ labels: { granularity: g }, value: (now - end) / 1000 });
+  }
+  const families: MetricFamily[] = [];
+  const det = ctx.pipeline.detector;
+  if (det) {
+    const s = det.stats();
+    families.push(
+      {
+        name: 'stormwatch_detect_buckets_evaluated_total',
+        help: 'Closed buckets tested by the detector, by granularity.',
+        type: 'counter',
+        samples: DETECT_GRANULARITIES.map((g) => ({
+          labels: { granularity: g },
+          value: s.buckets_evaluated_total[g],
+        })),
+      },
+      {
+        name: 'stormwatch_detect_alerts_opened_total',
+        help: 'Alerts opened by the detector (updates of an open alert not counted).',
+        type: 'counter',
+        samples: [{ value: s.alerts_opened_total }],
+      },
+    );
+  }
+  families.push(
+    {
+      name: 'stormwatch_detect_last_bucket_end_timestamp_seconds',
+      help: 'Event-clock end of the last bucket the detector evaluated, by granularity.',
+      type: 'gauge',
+      samples: lastEnd,
+    },
+    {
+      name: 'stormwatch_detect_bucket_close_lag_seconds',
+      help: 'Event-clock now minus the end of the last evaluated bucket, by granularity.',
+      type: 'gauge',
+      samples: lag,
+    },
+  );
+  return families;
+}
+
+function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0; // not there (e.g. no -wal after a checkpoint on close): no bytes on disk
+  }
+}
+
+/** Every family but the ingest counters, in a stable order. */
+export async function serverFamilies(ctx: ApiContext): Promise<MetricFamily[]> {
+  const backlog = await attempt(() => ctx.bus.backlog());
+  const sensors = await attempt(() => ctx.store.listSensors());
+  const revoked = sensors?.filter((s) => s.revoked).length ?? 0;
+  const dataDir = ctx.dataDir;
+  return [
+    ...aggregatorFamilies(ctx),
+    {
+      name: 'stormwatch_bus_backlog_batches',
+      help: 'Batches on the bus not yet applied and acknowledged.',
+      type: 'gauge',
+      samples: backlog === undefined ? [] : [{ value: backlog }],
+    },
+    ...(await detectorFamilies(ctx)),
+    {
+      name: 'stormwatch_store_size_bytes',
+      help: 'Size of the SQLite files in the data folder (0 when absent).',
+      type: 'gauge',
+      samples:
+        dataDir === null
+          ? []
+          : DATA_FILES.map((file) => ({ labels: { file }, value: fileSize(join(dataDir, file)) })),
+    },
+    {
+      name: 'stormwatch_sensors',
+      help: 'Enrolled sensors by status (their sum is every sensor ever enrolled).',
+      type: 'gauge',
+      samples:
+        sensors === undefined
+          ? []
+          : [
+              { labels: { status: 'active' }, value: sensors.length - revoked },
+              { labels: { status: 'revoked' }, value: revoked },
+            ],
+    },
+    {
+      name: 'stormwatch_process_uptime_seconds',
+      help: 'Seconds since this server process started.',
+      type: 'gauge',
+      samples: [{ value: process.uptime() }],
+    },
+  ];
+}
