@@ -104,3 +104,30 @@ export async function getJson<T>(url: string): Promise<T> {
   if (!res.ok) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
   return (await res.json()) as T;
 }
+
+/**
+ * Enrols a sensor the way an operator would: a one-time token from `stormwatch admin token` on the server's
+ * data folder, then `stormwatch sensor enroll`. Returns the sensor's data folder and the CLI's outputs, which
+ * the caller checks.
+ */
+export async function enrollWithCli(opts: {
+  serverData: string;
+  url: string;
+  sensorData: string;
+  name: string;
+}): Promise<{ token: string; output: string }> {
+  const token = (await runCli(['admin', 'token', '--data', opts.serverData, '--operator', 'e2e'])).trim();
+  const output = await runCli([
+    'sensor',
+    'enroll',
+    '--server',
+    opts.url,
+    '--token',
+    token,
+    '--data',
+    opts.sensorData,
+    '--name',
+    opts.name,
+  ]);
+  return { token, output };
+}

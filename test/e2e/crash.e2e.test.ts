@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { SeriesResponse } from '../../src/protocol/api-types.js';
-import { freePort, getJson, pollUntil, runCli, sleep, startCli } from './cli.js';
+import { enrollWithCli, freePort, getJson, pollUntil, sleep, startCli } from './cli.js';
 import type { Running } from './cli.js';
 
 const ROUNDS = 20;
@@ -97,21 +97,9 @@ describe('crash: server SIGKILLed during ingest and aggregation', () => {
       // Enrol the sensors and start them, each following its own (still empty) log file.
       const logs: string[] = [];
       for (let i = 0; i < SENSORS; i++) {
-        const token = (await runCli(['admin', 'token', '--data', serverData, '--operator', 'e2e'])).trim();
         const sdir = join(dir, `sensor-${i}`);
-        const out = await runCli([
-          'sensor',
-          'enroll',
-          '--server',
-          url,
-          '--token',
-          token,
-          '--data',
-          sdir,
-          '--name',
-          `crash-${i}`,
-        ]);
-        expect(out).toMatch(/s_[a-z0-9]+/);
+        const { output } = await enrollWithCli({ serverData, url, sensorData: sdir, name: `crash-${i}` });
+        expect(output).toMatch(/s_[a-z0-9]+/);
         const log = join(dir, `kern-${i}.log`);
         writeFileSync(log, '');
         logs.push(log);

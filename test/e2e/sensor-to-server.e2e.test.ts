@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SeriesResponse } from '../../src/protocol/api-types.js';
-import { freePort, getJson, pollUntil, runCli, sleep, startCli, ROOT } from './cli.js';
+import { enrollWithCli, freePort, getJson, pollUntil, runCli, sleep, startCli, ROOT } from './cli.js';
 import type { Running } from './cli.js';
 
 const FIXTURES = join(ROOT, '..', 'shared', 'fixtures', 'real', 'iptables');
@@ -67,24 +67,15 @@ describe.skipIf(!have)('sensor process to server process', () => {
   });
 
   const enroll = async (name: string): Promise<string> => {
-    const token = (
-      await runCli(['admin', 'token', '--data', join(dir, 'server'), '--operator', 'e2e'])
-    ).trim();
-    expect(token).toMatch(/^[A-Za-z0-9_-]{16,}$/);
     const sdir = join(dir, name);
-    const out = await runCli([
-      'sensor',
-      'enroll',
-      '--server',
+    const { token, output } = await enrollWithCli({
+      serverData: join(dir, 'server'),
       url,
-      '--token',
-      token,
-      '--data',
-      sdir,
-      '--name',
+      sensorData: sdir,
       name,
-    ]);
-    expect(out).toMatch(/s_[a-z0-9]+/);
+    });
+    expect(token).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    expect(output).toMatch(/s_[a-z0-9]+/);
     return sdir;
   };
 
