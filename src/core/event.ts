@@ -25,7 +25,27 @@ export interface AttackEvent {
   dst?: string;
   /** TCP flags as upper-case letters in the order FSRPAUEC (e.g. "S" for a SYN), where known. */
   flags?: string;
+  /**
+   * TCP only: whether the three-way handshake completed (the source is then not spoofed), where the input tells
+   * (listeners, Zeek conn_state, Suricata flow state, honeypot sessions). Absent when unknown.
+   */
+  handshake?: boolean;
+  /** Listeners only: a bounded sample of the first payload the source sent. */
+  payload?: PayloadSample;
 }
+
+/** The first bytes a source sent to a listener: enough to tell a protocol or an exploit apart, never more. */
+export interface PayloadSample {
+  /** SHA-256 (lower-case hex) of everything received up to the listener's cap. */
+  sha256: string;
+  /** Base64 of the first bytes (at most PAYLOAD_HEAD_MAX). */
+  head: string;
+  /** Bytes received (up to the listener's cap). */
+  bytes: number;
+}
+
+/** Largest payload head a sensor sends, in bytes. */
+export const PAYLOAD_HEAD_MAX = 64;
 
 export function isProtocol(value: unknown): value is Protocol {
   return typeof value === 'string' && (PROTOCOLS as readonly string[]).includes(value);

@@ -7,7 +7,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { PROTOCOLS } from '../core/event.js';
+import { PAYLOAD_HEAD_MAX, PROTOCOLS } from '../core/event.js';
 import type { AttackEvent } from '../core/event.js';
 
 export const SUBMISSIONS_PATH = '/api/v1/submissions';
@@ -36,6 +36,17 @@ export const eventSchema = z.strictObject({
     .string()
     .max(8)
     .regex(/^[FSRPAUEC]*$/, 'not TCP flag letters')
+    .optional(),
+  handshake: z.boolean().optional(),
+  payload: z
+    .strictObject({
+      sha256: z.string().regex(/^[0-9a-f]{64}$/, 'not a lower-case hex SHA-256'),
+      head: z
+        .string()
+        .max(Math.ceil(PAYLOAD_HEAD_MAX / 3) * 4)
+        .regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64'),
+      bytes: z.number().int().nonnegative(),
+    })
     .optional(),
 });
 

@@ -129,6 +129,7 @@ export async function startSensor(opts: StartSensorOptions): Promise<SensorHandl
   const saved = spool.savedPositions();
   for (const input of config.inputs) {
     const def = getInput(input.type);
+    if (def.kind !== 'lines') throw makeError('SW_CONFIG_INVALID', `input ${input.type}: not wired yet`);
     const inputKey = `${input.type}:${input.path}`;
     const runner = new InputRunner({
       key: inputKey,
@@ -137,7 +138,7 @@ export async function startSensor(opts: StartSensorOptions): Promise<SensorHandl
       start: input.start,
       resume: saved[inputKey],
       pollIntervalMs: input.poll_interval_ms,
-      parser: def.createParser({ timezone: input.timezone }),
+      parser: def.createParser({ timezone: input.timezone, options: undefined }),
       privacy,
       batcher,
       clock,

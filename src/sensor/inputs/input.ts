@@ -5,8 +5,10 @@
  * 1. `parseLine` and `parseBytes` never throw, whatever the bytes: a line is an event, a skip with a reason
  *    (a line that is not a connection attempt: another program's line, outbound traffic, loopback), or a
  *    malformed line with a reason (it looks like the format but a required field is missing or bad).
- * 2. They are pure per line apart from caches: the same line and context give the same result, and
- *    `parseLine(string)` equals `parseBytes` on the same text's bytes.
+ * 2. They are pure per line apart from caches and from the layout a header line declares (W3C `#Fields:`, Zeek
+ *    `#fields`, a CSV header row): the same line and context give the same result, and `parseLine(string)` equals
+ *    `parseBytes` on the same text's bytes. A header line is a skip `header`; until one is seen the parser uses
+ *    the format's documented default layout (a sensor resumed in the middle of a file has not seen the header).
  * 3. Events satisfy src/core/event.ts: `src` canonical, `dst` (if any) the full target address (privacy masks it
  *    later), `ts` an integer in ms. A line without its own time takes `ctx.now`.
  * 4. No per-line state is kept: nothing returned refers to the input buffer (strings are fresh copies), so the
@@ -21,7 +23,15 @@ export interface ParseContext {
   now: number;
 }
 
-export type SkipReason = 'not_firewall' | 'outbound' | 'loopback' | 'empty';
+/**
+ * Why a line holds no connection attempt:
+ * - `not_firewall`: another program's line (sshd in kern.log, a log line of another kind);
+ * - `not_attempt`: a record of this format that is not an inbound connection attempt (a config or system
+ *   message, a session teardown, a statistics line, a DNS or file record);
+ * - `outbound`: traffic the protected network sent; `loopback`: traffic on the loopback interface;
+ * - `header`: a header or comment line of the format; `empty`: a blank line.
+ */
+export type SkipReason = 'not_firewall' | 'not_attempt' | 'outbound' | 'loopback' | 'header' | 'empty';
 
 export type ParseResult =
   | { kind: 'event'; event: AttackEvent }
@@ -40,6 +50,8 @@ export interface InputParser {
 /** Preallocated skip results: skipping allocates nothing. */
 export const SKIP: { readonly [R in SkipReason]: ParseResult } = {
   not_firewall: Object.freeze({ kind: 'skip', reason: 'not_firewall' }),
+  not_attempt: Object.freeze({ kind: 'skip', reason: 'not_attempt' }),
+  header: Object.freeze({ kind: 'skip', reason: 'header' }),
   outbound: Object.freeze({ kind: 'skip', reason: 'outbound' }),
   loopback: Object.freeze({ kind: 'skip', reason: 'loopback' }),
   empty: Object.freeze({ kind: 'skip', reason: 'empty' }),
@@ -52,4 +64,41 @@ export function malformedResults<R extends string>(
   const out = {} as { [K in R]: ParseResult };
   for (const r of reasons) out[r] = Object.freeze({ kind: 'malformed', reason: r });
   return out;
+}
+
+/**
+ * A binary capture format (pcap, pcapng), read as a stream of bytes from the start of a file.
+ * Rules: `feed` never throws; it consumes whole records only (the file header counts as one), calls `onResult`
+ * once per packet (an event, or a skip / malformed with a reason from a closed snake_case set) and returns how
+ * many bytes it consumed; the caller keeps the rest and feeds it again with more bytes appended. A file that is
+ * not of the format (bad magic, impossible header) returns `fatal` with a reason and consumes nothing.
+ * The decoder keeps the state a file declares (byte order, time resolution, link types per interface), so a
+ * resumed file is fed again from byte 0 with results before the resume offset ignored by the caller.
+ * Results keep no reference to `buf` (rule 4 above).
+ */
+export interface PacketDecoder {
+  readonly type: string;
+  feed(
+    buf: Uint8Array,
+    onResult: (r: ParseResult, recordEnd: number) => void,
+  ): { consumed: number; fatal?: string };
+}
+
+/** Where a listener reports what it saw. `event` is a connection attempt; `refused` counts by reason. */
+export interface ListenerSink {
+  event(e: AttackEvent): void;
+  refused(reason: string): void;
+}
+
+/**
+ * A socket listener (tcp-listener, udp-listener): binds configured unused ports and records every attempt.
+ * Rules: `start` rejects with SW_CONFIG_INVALID naming the address when a port cannot be bound; after `close`
+ * resolves no socket is open and no more events are emitted; per-source rate limits keep memory bounded.
+ */
+export interface Listener {
+  readonly type: string;
+  start(): Promise<void>;
+  close(): Promise<void>;
+  /** The bound addresses (port 0 in config binds an ephemeral port; tests read the real one here). */
+  addresses(): Array<{ address: string; port: number; proto: 'tcp' | 'udp' }>;
 }

@@ -1,33 +1,58 @@
 /**
  * The input registry: config `type` → definition. Adding a log format touches one new folder under inputs/,
- * one line here and one row of docs (docs/ARCHITECTURE.md).
- * Invariant: every registered type passes the shared contract suite (contract.test.ts iterates this map).
+ * one line here and one row of docs (docs/ARCHITECTURE.md and src/sensor/README.md).
+ * Invariant: every `lines` type passes the shared contract suite (contract.test.ts iterates this map); packet
+ * and listener types have contract suites of their own kind.
  */
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import type { Clock } from '../../core/clock.js';
 import { makeError } from '../../core/errors.js';
-import type { InputParser } from './input.js';
+import type { InputParser, Listener, ListenerSink, PacketDecoder } from './input.js';
 import { createIptablesParser } from './iptables/index.js';
 
-/** Options every file input understands (from the config's `inputs[]` entry). */
+/** Options every input understands (from the config's `inputs[]` entry). */
 export interface InputOptions {
   /** Zone of time stamps that carry none (classic syslog). */
   timezone: 'utc' | 'local';
+  /** The entry's `options`, already validated by the definition's optionsSchema (undefined when it has none). */
+  options?: unknown;
 }
 
-export interface InputDefinition {
+interface DefinitionBase {
   readonly type: string;
   readonly description: string;
-  /** Where lines come from: a followed file (the only kind so far; listeners come later). */
-  readonly source: 'file';
+  /** Schema of the config entry's `options` object, for inputs that take any (field maps, ports, ...). */
+  readonly optionsSchema?: z.ZodType;
+}
+
+/** A text format read line by line from a followed file (or a command's output). */
+export interface LineInputDefinition extends DefinitionBase {
+  readonly kind: 'lines';
   /** A few typical lines, each giving an event (docs and the contract suite's fuzzing start from them). */
   readonly examples: readonly string[];
   createParser(options: InputOptions): InputParser;
 }
 
+/** A binary capture file (pcap, pcapng). */
+export interface PacketInputDefinition extends DefinitionBase {
+  readonly kind: 'packets';
+  createDecoder(options: InputOptions): PacketDecoder;
+}
+
+/** A socket listener: no file; `path` is not used. */
+export interface ListenerInputDefinition extends DefinitionBase {
+  readonly kind: 'listener';
+  createListener(options: InputOptions, sink: ListenerSink, deps: { clock: Clock; logger: Logger }): Listener;
+}
+
+export type InputDefinition = LineInputDefinition | PacketInputDefinition | ListenerInputDefinition;
+
 const DEFINITIONS: readonly InputDefinition[] = [
   {
     type: 'iptables',
+    kind: 'lines',
     description: 'Linux netfilter LOG lines (iptables, ip6tables, nftables, ufw, Shorewall, Proxmox)',
-    source: 'file',
     examples: [
       'Mar 11 20:35:11 gw kernel: [463490.251762] DROP IN=eth1 OUT= MAC=23:87:fc:c6:24:58:00:21:3f:98:99:78:09:00 SRC=198.51.100.55 DST=192.0.2.1 LEN=44 TOS=0x00 PREC=0x00 TTL=53 ID=15270 PROTO=TCP SPT=56247 DPT=1025 WINDOW=3072 RES=0x00 SYN URGP=0 OPT (020405B4)',
       '2015-03-07T05:09:30.045015+02:00 gw kernel: [UFW BLOCK] IN=eth0 OUT= MAC= SRC=2001:0db8:0000:f101:0000:0000:0000:0002 DST=2001:0db8:0000:f101:0000:0000:0000:0001 LEN=72 TC=0 HOPLIMIT=255 FLOWLBL=0 PROTO=ICMPv6 TYPE=128 CODE=0 ID=1 SEQ=1',
@@ -39,7 +64,12 @@ const DEFINITIONS: readonly InputDefinition[] = [
 
 export const INPUTS: ReadonlyMap<string, InputDefinition> = new Map(DEFINITIONS.map((d) => [d.type, d]));
 
-/** @throws SW_CONFIG_INVALID for an unknown type. @example getInput('iptables').createParser({ timezone: 'utc' }) */
+/** The line-format inputs (what the contract suite, `sensor parse` and the parse benchmark iterate). */
+export const LINE_INPUTS: readonly LineInputDefinition[] = DEFINITIONS.filter(
+  (d): d is LineInputDefinition => d.kind === 'lines',
+);
+
+/** @throws SW_CONFIG_INVALID for an unknown type. @example getInput('iptables') */
 export function getInput(type: string): InputDefinition {
   const def = INPUTS.get(type);
   if (def === undefined) {
