@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { benchDistinct } from './distinct.bench.js';
 import type { Figure } from './figures.js';
 import { benchIngest } from './ingest.bench.js';
+import { benchSensorFollow } from './sensor-follow.bench.js';
+import { benchSensorFormats } from './sensor-formats.bench.js';
 import { benchSensorParse } from './sensor-parse.bench.js';
 
 const figures: Figure[] = [];
@@ -16,6 +18,8 @@ const run = async (label: string, fn: () => Figure[] | Promise<Figure[]>): Promi
 };
 
 await run('sensor parse', () => benchSensorParse());
+await run('sensor formats', () => benchSensorFormats());
+await run('sensor process', () => benchSensorFollow());
 await run('distinct counter', () => benchDistinct());
 await run('end-to-end ingest', () => benchIngest());
 

@@ -17,7 +17,7 @@ import type { DetectGranularity } from '../pipeline/detect/index.js';
 import { positionKey } from '../pipeline/detect/index.js';
 import type { ApiContext } from './context.js';
 import { DATA_FILES } from './data-files.js';
-import type { MetricFamily, Sample } from './prometheus.js';
+import type { MetricFamily, Sample } from '../core/prometheus.js';
 
 const DETECT_GRANULARITIES: readonly DetectGranularity[] = ['5m', '1h'];
 

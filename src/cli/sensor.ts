@@ -4,7 +4,20 @@
  */
 import type { Command } from 'commander';
 import { systemClock } from '../core/clock.js';
-import { enrollSensor, runSensorOnce, sensorConfigFromFlags, startSensor } from '../sensor/index.js';
+import { makeError } from '../core/errors.js';
+import {
+  dryRunInputs,
+  enrollSensor,
+  eventForDisplay,
+  formatStatus,
+  getInput,
+  INPUTS,
+  parseFile,
+  readStatus,
+  runSensorOnce,
+  sensorConfigFromFlags,
+  startSensor,
+} from '../sensor/index.js';
 import type { SensorFlags, SensorStats } from '../sensor/index.js';
 import { onShutdown } from './lifecycle.js';
 import { makeRootLogger } from './logger.js';
@@ -124,9 +137,101 @@ export function registerSensorCommands(program: Command): void {
     });
 
   addRunOptions(sensor.command('check'))
-    .description('validate the configuration and print it with its defaults filled in')
-    .action((f: RunFlags) => {
+    .description(
+      'validate the configuration, print it with its defaults, and dry-run each input on its first lines',
+    )
+    .option('--lines <n>', 'how many lines of each file to try', parsePositiveInt, 20)
+    .action(async (f: RunFlags & { lines: number }) => {
       const config = sensorConfigFromFlags(toSensorFlags(f));
       process.stdout.write(`configuration is valid\n${JSON.stringify(config, null, 2)}\n`);
+      const reports = await dryRunInputs(config, f.lines);
+      for (const r of reports) {
+        process.stdout.write(`input ${r.key}: ${r.ok ? 'ok' : 'PROBLEM'}\n`);
+        for (const l of r.lines) process.stdout.write(`  ${l}\n`);
+      }
+      if (reports.some((r) => !r.ok)) process.exitCode = 2;
+    });
+
+  sensor
+    .command('parse')
+    .description(
+      'print the events a log file yields as JSON lines (stdout) and what was skipped or refused (stderr); sends nothing',
+    )
+    .requiredOption('--format <type>', `input type (${[...INPUTS.keys()].join(', ')})`)
+    .option('--timezone <tz>', 'time zone of stamps without one: local or utc', 'utc')
+    .option('--options <json>', "the input's options as JSON (e.g. a field map for jsonl/csv)")
+    .option('--limit <n>', 'stop after this many lines per file', parsePositiveInt)
+    .argument('<file...>', 'files to read (- for standard input)')
+    .action(
+      async (files: string[], f: { format: string; timezone: string; options?: string; limit?: number }) => {
+        const def = getInput(f.format);
+        if (f.timezone !== 'utc' && f.timezone !== 'local')
+          throw makeError('SW_CONFIG_INVALID', `--timezone must be utc or local, not ${f.timezone}`);
+        let raw: unknown = undefined;
+        if (f.options !== undefined) {
+          try {
+            raw = JSON.parse(f.options);
+          } catch (err) {
+            throw makeError('SW_CONFIG_INVALID', `--options is not JSON: ${(err as Error).message}`);
+          }
+        }
+        let options: unknown = undefined;
+        if (def.optionsSchema !== undefined) {
+          const r = def.optionsSchema.safeParse(raw ?? {});
+          if (!r.success)
+            throw makeError(
+              'SW_CONFIG_INVALID',
+              `--options: ${r.error.issues.map((i) => `${i.path.join('.') || '(options)'}: ${i.message}`).join('; ')}`,
+            );
+          options = r.data;
+        } else if (raw !== undefined) {
+          throw makeError('SW_CONFIG_INVALID', `input type ${def.type} takes no options`);
+        }
+        let out: string[] = [];
+        let size = 0;
+        const flush = async (): Promise<void> => {
+          if (out.length === 0) return;
+          const text = out.join('');
+          out = [];
+          size = 0;
+          if (!process.stdout.write(text))
+            await new Promise<void>((res) => process.stdout.once('drain', () => res()));
+        };
+        for (const file of files) {
+          const stats = await parseFile(
+            def,
+            file,
+            { timezone: f.timezone, options },
+            (e) => {
+              const line = JSON.stringify(eventForDisplay(e)) + '\n';
+              out.push(line);
+              size += line.length;
+            },
+            {
+              ...(f.limit ? { maxLines: f.limit } : {}),
+              afterChunk: () => (size > 1 << 16 ? flush() : Promise.resolve()),
+            },
+          );
+          await flush();
+          const fmt = (m: Map<string, number>): string =>
+            [...m].map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
+          process.stderr.write(
+            `${file}: ${stats.lines} ${def.kind === 'packets' ? 'packets' : 'lines'}, ${stats.events} events; skipped: ${fmt(stats.skipped)}; refused: ${fmt(stats.malformed)}\n`,
+          );
+          for (const s of stats.samples) process.stderr.write(`  refused (${s.reason}): ${s.line}\n`);
+        }
+      },
+    );
+
+  sensor
+    .command('status')
+    .description("print a running sensor's backlog, last upload, drops by reason and per-input rates")
+    .requiredOption('-d, --data <dir>', "the sensor's data folder")
+    .option('--json', 'print the whole status file as JSON')
+    .action((f: { data: string; json?: boolean }) => {
+      const report = readStatus(f.data);
+      if (f.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+      else process.stdout.write(formatStatus(report, Date.now()) + '\n');
+      if (Date.now() - Date.parse(report.written_at) > 3 * report.interval_ms) process.exitCode = 3;
     });
 }

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   SW_RATE_LIMITED: { status: 429, message: 'too many requests' },
   SW_UNAVAILABLE: { status: 503, message: 'service not ready' },
   SW_SPOOL_CORRUPT: { status: 500, message: 'spool record corrupt' },
+  SW_INPUT_INVALID: { status: 500, message: 'input file is not of its format' },
   SW_UPLOAD_REFUSED: { status: 500, message: 'server refused the batch' },
   SW_INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;

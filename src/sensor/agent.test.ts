@@ -6,6 +6,7 @@ import {
   appendFileSync,
   copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   renameSync,
@@ -24,6 +25,8 @@ import { sensorConfigFromFlags, validateSensorConfig } from './config.js';
 import type { SensorConfig } from './config.js';
 import { enrollSensor } from './enroll.js';
 import { FakeIngestServer } from './testing/fake-server.js';
+import { formatStatus, readStatus } from './status.js';
+import { IDENTITY_FILE, KEY_FILE } from './identity.js';
 
 const logger = pino({ level: 'silent' });
 const fixtures = fileURLToPath(new URL('../../../shared/fixtures/real/iptables/', import.meta.url));
@@ -108,7 +111,7 @@ describe('sensor agent', () => {
       backlog_events: 0,
       dropped_events: 0,
     });
-    expect(st.inputs[0]?.rotations).toBe(1);
+    expect(st.inputs[0]?.counters.rotations).toBe(1);
   });
 
   it('resumes after a restart where it stopped: no line lost, none sent twice', async () => {
@@ -229,5 +232,65 @@ describe('sensor agent', () => {
       expect(stats.skipped.outbound).toBe(21);
       expect(server.events()).toHaveLength(stats.events_parsed);
     });
+  });
+});
+
+describe('sensor status file and metrics endpoint', () => {
+  it('writes status.json that `sensor status` reads, and serves Prometheus metrics on the configured port', async () => {
+    writeFileSync(log, line(1025) + line(1025, 10) + 'garbage line\n' + line(445, 11));
+    sensor = await startSensor({
+      config: config({ metrics: { listen: '127.0.0.1:0' }, status_interval_ms: 50 }),
+      logger,
+      clock: systemClock,
+    });
+    expect(await sensor.drain(10_000)).toBe(true);
+    const url = sensor.metricsUrl();
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+    const text = await (await fetch(url!)).text();
+    expect(text).toMatch(/^stormwatch_sensor_events_total\{input="iptables:.*kern\.log"\} 3$/m);
+    expect(text).toMatch(/^stormwatch_sensor_uploaded_events_total 3$/m);
+    expect(text).toMatch(/^stormwatch_sensor_skipped_total\{input=".*",reason="not_firewall"\} 1$/m);
+    expect((await fetch(url!.replace('/metrics', '/other'))).status).toBe(404);
+    // The status file is rewritten every 50 ms: wait for one written after the drain.
+    const after = Date.now();
+    let report = readStatus(join(dir, 'data'));
+    while (Date.parse(report.written_at) < after) {
+      await new Promise((r) => setTimeout(r, 20));
+      report = readStatus(join(dir, 'data'));
+    }
+    expect(report.stats.acked_events).toBe(3);
+    expect(report.stats.backlog_events).toBe(0);
+    expect(report.last_ack_at).not.toBeNull();
+    const text2 = formatStatus(report, Date.now());
+    expect(text2).toContain('backlog: 0 events');
+    expect(text2).toContain('skipped not_firewall=1');
+    expect(formatStatus(report, Date.now() + 60_000)).toContain('NOT RUNNING?');
+    await sensor.close();
+    sensor = undefined;
+    // After close nothing listens any more.
+    await expect(fetch(url!)).rejects.toThrow();
+  });
+
+  it('refuses to start when the metrics port is taken, naming it', async () => {
+    writeFileSync(log, '');
+    const first = await startSensor({
+      config: config({ metrics: { listen: '127.0.0.1:0' } }),
+      logger,
+      clock: systemClock,
+    });
+    const port = new URL(first.metricsUrl()!).port;
+    mkdirSync(join(dir, 'data2'));
+    for (const f of [IDENTITY_FILE, KEY_FILE]) copyFileSync(join(dir, 'data', f), join(dir, 'data2', f));
+    try {
+      await expect(
+        startSensor({
+          config: config({ metrics: { listen: `127.0.0.1:${port}` }, data_dir: join(dir, 'data2') }),
+          logger,
+          clock: systemClock,
+        }),
+      ).rejects.toThrow(/metrics.listen 127.0.0.1:\d+/);
+    } finally {
+      await first.close();
+    }
   });
 });

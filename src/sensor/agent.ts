@@ -13,11 +13,14 @@ import type { Clock } from '../core/clock.js';
 import { makeError } from '../core/errors.js';
 import type { SensorConfig } from './config.js';
 import type { MalformedSample } from './inputs/line-stats.js';
-import { getInput } from './inputs/registry.js';
 import { readIdentity, readSensorKey } from './identity.js';
 import { PrivacyFilter } from './privacy.js';
 import { Batcher } from './run/batcher.js';
-import { InputRunner } from './run/input-runner.js';
+import { startMetricsServer } from './metrics-server.js';
+import { makeRunner } from './run/make-runner.js';
+import { StatusWriter } from './status.js';
+import type { Server } from 'node:http';
+import type { RunningInput } from './run/running-input.js';
 import { Spool } from './spool/spool.js';
 import { Uploader } from './uploader/uploader.js';
 
@@ -38,8 +41,8 @@ export interface InputStats {
   skipped: Record<string, number>;
   malformed: Record<string, number>;
   malformed_samples: MalformedSample[];
-  rotations: number;
-  truncations: number;
+  /** Counters of the input's kind: rotations and truncations of a file, restarts of a command ... */
+  counters: Record<string, number>;
 }
 
 export interface SensorStats {
@@ -69,6 +72,8 @@ export interface SensorStats {
 
 export interface SensorHandle {
   readonly sensorId: string;
+  /** The Prometheus endpoint's URL when `metrics.listen` is set (the real port when it was 0), else null. */
+  metricsUrl(): string | null;
   stats(): SensorStats;
   /** Reads the inputs to their current end and waits until all of it is acknowledged. True when it was in time. */
   drain(timeoutMs: number): Promise<boolean>;
@@ -94,6 +99,7 @@ export async function startSensor(opts: StartSensorOptions): Promise<SensorHandl
       `no sensor id: ${config.data_dir} has no identity.json; run \`stormwatch sensor enroll\` first`,
     );
   }
+  const id: string = sensorId;
   const key = readSensorKey(config.data_dir);
   const spool = await Spool.open({
     dir: join(config.data_dir, 'spool'),
@@ -103,7 +109,7 @@ export async function startSensor(opts: StartSensorOptions): Promise<SensorHandl
     logger: opts.logger.child({ component: 'spool' }),
   });
   const privacy = new PrivacyFilter(config.privacy);
-  const runners: InputRunner[] = [];
+  const runners: RunningInput[] = [];
   const counters = (): Record<string, number> => {
     const c: Record<string, number> = {
       lines: 0,
@@ -128,23 +134,9 @@ export async function startSensor(opts: StartSensorOptions): Promise<SensorHandl
   });
   const saved = spool.savedPositions();
   for (const input of config.inputs) {
-    const def = getInput(input.type);
-    if (def.kind !== 'lines') throw makeError('SW_CONFIG_INVALID', `input ${input.type}: not wired yet`);
-    const inputKey = `${input.type}:${input.path}`;
-    const runner = new InputRunner({
-      key: inputKey,
-      type: input.type,
-      path: input.path,
-      start: input.start,
-      resume: saved[inputKey],
-      pollIntervalMs: input.poll_interval_ms,
-      parser: def.createParser({ timezone: input.timezone, options: undefined }),
-      privacy,
-      batcher,
-      clock,
-      logger: opts.logger.child({ component: 'input', input: inputKey }),
-    });
-    batcher.track(inputKey, () => runner.follower.position());
+    const runner = makeRunner(input, { privacy, batcher, clock, logger: opts.logger, saved });
+    const position = runner.position;
+    if (position !== undefined) batcher.track(runner.key, position);
     runners.push(runner);
   }
   const uploader = new Uploader({
@@ -163,32 +155,52 @@ export async function startSensor(opts: StartSensorOptions): Promise<SensorHandl
 
   batcher.start();
   uploader.start();
-  if (opts.once !== true) for (const r of runners) r.start();
+  const status = new StatusWriter({
+    dataDir: config.data_dir,
+    serverUrl: config.server_url,
+    intervalMs: config.status_interval_ms,
+    clock,
+    logger: log,
+    stats: () => stats(),
+    lastAckAt: () => uploader.stats.lastAckAt,
+  });
+  let metricsServer: Server | null = null;
+  if (opts.once !== true) {
+    try {
+      for (const r of runners) await r.start();
+      if (config.metrics.listen !== undefined)
+        metricsServer = await startMetricsServer(config.metrics.listen, () => stats());
+      status.start();
+    } catch (err) {
+      metricsServer?.close();
+      await Promise.all(runners.map((r) => r.stop()));
+      batcher.stop();
+      await uploader.stop();
+      await spool.close();
+      throw err;
+    }
+  }
   log.info(
     {
       sensor_id: sensorId,
       server: config.server_url,
-      inputs: config.inputs.map((i) => i.path),
+      inputs: runners.map((r) => r.key),
       recovery: spool.recovery,
     },
     'sensor started',
   );
 
   let closed = false;
-  const stats = (): SensorStats => {
+  function stats(): SensorStats {
     const s = spool.stats();
     const u = uploader.stats;
-    const inputs: InputStats[] = runners.map((r, i) => {
-      const snap = r.stats.snapshot();
-      return {
-        key: `${config.inputs[i]?.type ?? ''}:${config.inputs[i]?.path ?? ''}`,
-        ...snap,
-        rotations: r.follower.rotations,
-        truncations: r.follower.truncations,
-      };
-    });
+    const inputs: InputStats[] = runners.map((r) => ({
+      key: r.key,
+      ...r.stats.snapshot(),
+      counters: r.counters(),
+    }));
     return {
-      sensor_id: sensorId,
+      sensor_id: id,
       lines_read: inputs.reduce((t, i) => t + i.lines, 0),
       events_parsed: inputs.reduce((t, i) => t + i.events, 0),
       malformed: inputs.reduce((m, i) => sum(m, i.malformed), {}),
@@ -205,10 +217,16 @@ export async function startSensor(opts: StartSensorOptions): Promise<SensorHandl
       last_upload_error: u.lastError,
       inputs,
     };
-  };
+  }
 
   return {
     sensorId,
+    metricsUrl(): string | null {
+      const a = metricsServer?.address();
+      if (a === null || a === undefined || typeof a === 'string') return null;
+      const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+      return `http://${host}:${a.port}/metrics`;
+    },
     stats,
     async drain(timeoutMs: number): Promise<boolean> {
       // A wait, not event time: measured on the monotonic clock, whatever the injected one does.
@@ -231,6 +249,8 @@ export async function startSensor(opts: StartSensorOptions): Promise<SensorHandl
       batcher.flush();
       await uploader.stop();
       await spool.close();
+      if (opts.once !== true) status.stop();
+      if (metricsServer !== null) await new Promise((res) => metricsServer.close(res));
       log.info({ stats: { ...stats(), inputs: undefined } }, 'sensor stopped');
     },
   };

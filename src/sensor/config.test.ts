@@ -61,6 +61,8 @@ describe('sensor config', () => {
         backoff_max_ms: 60_000,
         timeout_ms: 30_000,
       },
+      metrics: {},
+      status_interval_ms: 5000,
     });
     expect(Object.isFrozen(cfg.privacy)).toBe(true);
   });
@@ -85,7 +87,7 @@ describe('sensor config', () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         `${p}: server_url: must be an http(s) URL (line 1)`,
-        `${p}: inputs[0].path: Required (line 4)`,
+        `${p}: inputs[0].path: input type iptables needs a path (line 4)`,
         expect.stringMatching(new RegExp(`^${p}: inputs\\[0\\]\\.start: .* \\(line 5\\)$`)),
         expect.stringMatching(
           new RegExp(`^${p}: inputs\\[1\\]\\.type: unknown input type \\(known: iptables\\) \\(line 6\\)$`),

@@ -30,17 +30,52 @@ const cidr = z.string().refine(
   { message: 'not a CIDR block (e.g. 203.0.113.0/24 or 2001:db8::/48)' },
 );
 
-export const inputConfigSchema = z.strictObject({
-  type: z.string().refine((t) => INPUTS.has(t), {
-    message: `unknown input type (known: ${[...INPUTS.keys()].join(', ')})`,
-  }),
-  path: z.string().min(1),
-  /** Where to begin in a file never read before; later runs resume where they stopped. */
-  start: z.enum(['beginning', 'end']).default('end'),
-  /** Zone of time stamps without one (classic syslog): the sensor host's zone, or UTC. */
-  timezone: z.enum(['local', 'utc']).default('local'),
-  poll_interval_ms: posInt().default(250),
-});
+export const inputConfigSchema = z
+  .strictObject({
+    type: z.string().refine((t) => INPUTS.has(t), {
+      message: `unknown input type (known: ${[...INPUTS.keys()].join(', ')})`,
+    }),
+    /** The file to follow (line and packet inputs); listeners and journald have none. */
+    path: z.string().min(1).optional(),
+    /** Where to begin in a file never read before; later runs resume where they stopped. */
+    start: z.enum(['beginning', 'end']).default('end'),
+    /** Zone of time stamps without one (classic syslog): the sensor host's zone, or UTC. */
+    timezone: z.enum(['local', 'utc']).default('local'),
+    poll_interval_ms: posInt().default(250),
+    /** Options of this input type (field maps, listener ports, ...): see docs/CONFIG.md per type. */
+    options: z.unknown().optional(),
+  })
+  .superRefine(
+    (input, ctx) => {
+      const def = typeof input.type === 'string' ? INPUTS.get(input.type) : undefined;
+      if (def === undefined) return;
+      const needsPath = def.kind === 'lines' || def.kind === 'packets';
+      if (needsPath && input.path === undefined)
+        ctx.addIssue({ code: 'custom', path: ['path'], message: `input type ${input.type} needs a path` });
+      if (!needsPath && input.path !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['path'], message: `input type ${input.type} reads no file` });
+      if (def.optionsSchema === undefined) {
+        if (input.options !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['options'],
+            message: `input type ${input.type} takes no options`,
+          });
+        return;
+      }
+      const r = def.optionsSchema.safeParse(input.options ?? {});
+      if (!r.success)
+        for (const issue of r.error.issues)
+          ctx.addIssue({ code: 'custom', path: ['options', ...issue.path], message: issue.message });
+      // Also when other fields of the entry are bad, so that every problem is reported at once.
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  )
+  .transform((input) => {
+    // Runs only when every check passed: the options with their defaults filled in.
+    const schema = INPUTS.get(input.type)?.optionsSchema;
+    return schema === undefined ? input : { ...input, options: schema.parse(input.options ?? {}) };
+  });
 
 export const sensorConfigSchema = z.strictObject({
   server_url: z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }),
@@ -80,6 +115,17 @@ export const sensorConfigSchema = z.strictObject({
       message: 'backoff_max_ms must be >= backoff_base_ms',
     })
     .prefault({}),
+  /** Prometheus metrics of the sensor on a local port (off unless set), e.g. 127.0.0.1:9465. */
+  metrics: z
+    .strictObject({
+      listen: z
+        .string()
+        .regex(/^(\[[0-9A-Fa-f:.]+\]|[0-9.]+|localhost):\d{1,5}$/, 'must be host:port, e.g. 127.0.0.1:9465')
+        .optional(),
+    })
+    .prefault({}),
+  /** How often the running sensor writes data_dir/status.json (read by `stormwatch sensor status`). */
+  status_interval_ms: posInt().default(5000),
 });
 
 export type SensorConfig = z.infer<typeof sensorConfigSchema>;

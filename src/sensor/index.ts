@@ -17,3 +17,9 @@ export {
 export type { SensorConfig, SensorFlags, InputConfig } from './config.js';
 export { INPUTS, getInput } from './inputs/registry.js';
 export { parseIptablesBuffer, createIptablesParser } from './inputs/iptables/index.js';
+export { LINE_INPUTS } from './inputs/registry.js';
+export type { InputDefinition, InputOptions } from './inputs/registry.js';
+export { parseFile, eventForDisplay } from './parse-file.js';
+export { readStatus, formatStatus, STATUS_FILE } from './status.js';
+export type { StatusReport } from './status.js';
+export { dryRunInputs } from './dry-run.js';

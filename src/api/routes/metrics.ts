@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ApiContext } from '../context.js';
 import { serverFamilies } from '../metrics.js';
-import { exposition, PROMETHEUS_CONTENT_TYPE } from '../prometheus.js';
+import { exposition, PROMETHEUS_CONTENT_TYPE } from '../../core/prometheus.js';
 
 export function metricsRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get('/metrics', async (_request, reply) => {

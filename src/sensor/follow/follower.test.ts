@@ -93,6 +93,36 @@ describe('FileFollower', () => {
     await f3.close();
   });
 
+  it('rotated while down: finishes the old file under its new name, then reads the new one', async () => {
+    writeFileSync(path, 'l1\nl2\n');
+    const f1 = new FileFollower({ path, start: 'beginning' });
+    expect(await texts(f1)).toEqual(['l1', 'l2']);
+    await f1.close();
+    const saved = f1.position();
+    appendFileSync(path, 'l3\nl4\n'); // written after the sensor stopped
+    renameSync(path, `${path}-20240101`);
+    writeFileSync(path, 'n1\n');
+    const f2 = new FileFollower({ path, start: 'end', resume: saved });
+    expect(await texts(f2)).toEqual(['l3', 'l4', 'n1']);
+    expect(f2.resumedRotated).toBe(1);
+    expect(f2.rotations).toBe(1);
+    await f2.close();
+  });
+
+  it('rotated while down and the old file gone (compressed): the new file from 0, the loss counted', async () => {
+    writeFileSync(path, 'l1\n');
+    const f1 = new FileFollower({ path, start: 'beginning' });
+    await texts(f1);
+    await f1.close();
+    appendFileSync(path, 'l2\n');
+    renameSync(path, join(dir, 'elsewhere.log')); // not beside kern.log under its name
+    writeFileSync(path, 'n1\n');
+    const f2 = new FileFollower({ path, start: 'end', resume: f1.position() });
+    expect(await texts(f2)).toEqual(['n1']);
+    expect(f2.lostRotated).toBe(1);
+    await f2.close();
+  });
+
   it('hands out a line longer than the buffer in pieces, counted', async () => {
     writeFileSync(path, `${'z'.repeat(100)}\nshort\n`);
     const f = new FileFollower({ path, start: 'beginning', chunkBytes: 32 });

@@ -9,13 +9,16 @@
  *   (a partial last line of the old file is delivered, as nothing more will come), then the new file is read from 0.
  * - Truncation (copytruncate): when the file is shorter than what was read, reading restarts at 0; the partial
  *   line is dropped.
- * - A resume position is used only if it names the same inode and lies within the file; a different inode means
- *   the file was rotated while the sensor was down, so the new file is read from its beginning. `start: end` applies
+ * - A resume position is used only if it names the same inode and lies within the file. A different inode means
+ *   the file was rotated while the sensor was down: the old file is looked up beside it by inode (kern.log.1,
+ *   kern.log-2024...), read from the saved offset to its end, then the new file from its beginning; when the old
+ *   file is gone (deleted, compressed) its unread tail is lost and counted (`lostRotated`). `start: end` applies
  *   only to a file that exists when following begins; one that appears later is read from its beginning.
  * - The read buffer is reused: handlers must copy what they keep (input parsers do, rule 4 of input.ts).
  *   A line longer than the buffer is handed out in buffer-sized pieces (counted in `longLines`).
  */
-import { open, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import type { FileHandle } from 'node:fs/promises';
 
 export interface FollowPosition {
@@ -24,6 +27,8 @@ export interface FollowPosition {
   inode: string;
   /** Byte offset just after the last delivered line. */
   offset: number;
+  /** An opaque resume token for inputs that are not files (the journal cursor). */
+  cursor?: string | undefined;
 }
 
 export interface FollowerOptions {
@@ -46,6 +51,28 @@ export interface PollResult {
   eof: boolean;
 }
 
+/** A file beside `path` whose name starts with its name (kern.log.1, kern.log-20240101) and has this inode. */
+async function findByInode(path: string, inode: string): Promise<{ path: string; size: number } | null> {
+  const dir = dirname(path);
+  const base = basename(path);
+  let names: string[];
+  try {
+    names = await readdir(dir);
+  } catch {
+    return null;
+  }
+  for (const name of names) {
+    if (name === base || !name.startsWith(base)) continue;
+    try {
+      const s = await stat(join(dir, name), { bigint: true });
+      if (s.isFile() && s.ino.toString() === inode) return { path: join(dir, name), size: Number(s.size) };
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return null;
+}
+
 async function inodeOf(path: string): Promise<{ inode: string; size: number } | null> {
   try {
     const s = await stat(path, { bigint: true });
@@ -62,6 +89,9 @@ export class FileFollower {
   /** Rotations and truncations seen. */
   rotations = 0;
   truncations = 0;
+  /** Resumes whose file had been rotated while the sensor was down: found under its new name and finished, or not found (its unread tail is lost, e.g. compressed by logrotate). */
+  resumedRotated = 0;
+  lostRotated = 0;
   private fh: FileHandle | null = null;
   private inode = '';
   /** File offset of buf[0]. */
@@ -148,6 +178,22 @@ export class FileFollower {
     let offset = 0;
     const resume = this.opts.resume;
     if (this.first) {
+      if (resume !== undefined && resume.path === this.opts.path && resume.inode !== inode) {
+        // Rotated while the sensor was down: finish the old file under its new name first, if it is still here.
+        const old = await findByInode(this.opts.path, resume.inode);
+        if (old !== null && old.size >= resume.offset) {
+          await fh.close();
+          this.first = false;
+          this.fh = await open(old.path, 'r');
+          this.inode = resume.inode;
+          this.bufOffset = resume.offset;
+          this.pending = 0;
+          this.delivered = resume.offset;
+          this.resumedRotated++;
+          return true;
+        }
+        this.lostRotated++;
+      }
       if (resume !== undefined && resume.path === this.opts.path) {
         offset = resume.inode === inode && resume.offset <= size ? resume.offset : 0;
       } else {

@@ -8,8 +8,17 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import type { Clock } from '../../core/clock.js';
 import { makeError } from '../../core/errors.js';
-import type { InputParser, Listener, ListenerSink, PacketDecoder } from './input.js';
+import type {
+  InputParser,
+  Listener,
+  ListenerSink,
+  PacketDecoder,
+  ParseContext,
+  ParseResult,
+} from './input.js';
 import { createIptablesParser } from './iptables/index.js';
+import { journaldInput } from './journald/index.js';
+import { pcapInput } from './pcap/index.js';
 
 /** Options every input understands (from the config's `inputs[]` entry). */
 export interface InputOptions {
@@ -46,7 +55,30 @@ export interface ListenerInputDefinition extends DefinitionBase {
   createListener(options: InputOptions, sink: ListenerSink, deps: { clock: Clock; logger: Logger }): Listener;
 }
 
-export type InputDefinition = LineInputDefinition | PacketInputDefinition | ListenerInputDefinition;
+/** One line of a command's output: its result, and the cursor to resume after it (when the command has one). */
+export interface CommandLineResult {
+  result: ParseResult;
+  cursor?: string | undefined;
+}
+
+/** Lines from a long-running command (journalctl -o json --follow). */
+export interface CommandInputDefinition extends DefinitionBase {
+  readonly kind: 'command';
+  /** A few typical output lines, each giving an event. */
+  readonly examples: readonly string[];
+  /**
+   * The argv to run: `cursor` resumes after the last line handed on (else `start` says whether to read what is
+   * there already); `follow` keeps it running.
+   */
+  command(
+    options: InputOptions,
+    at: { cursor?: string | undefined; follow: boolean; start: 'beginning' | 'end' },
+  ): string[];
+  createLineParser(options: InputOptions): (line: string, ctx: ParseContext) => CommandLineResult;
+}
+
+export type InputDefinition =
+  LineInputDefinition | PacketInputDefinition | ListenerInputDefinition | CommandInputDefinition;
 
 const DEFINITIONS: readonly InputDefinition[] = [
   {
@@ -60,6 +92,8 @@ const DEFINITIONS: readonly InputDefinition[] = [
     ],
     createParser: (o) => createIptablesParser({ timezone: o.timezone }),
   },
+  journaldInput,
+  pcapInput,
 ];
 
 export const INPUTS: ReadonlyMap<string, InputDefinition> = new Map(DEFINITIONS.map((d) => [d.type, d]));

@@ -1,5 +1,5 @@
 /**
- * Runs one configured input: follows its file, parses each line, applies the privacy policy, hands events to the
+ * Runs one configured line input (RunningInput): follows its file, parses each line, applies the privacy policy, hands events to the
  * batcher and counts everything it did not pass on (LineStats, by reason, malformed lines sampled).
  *
  * Invariants: one reader at a time per file (reads are serialised by `exclusive`, so `readToEnd` from drain() and
@@ -14,6 +14,7 @@ import type { InputParser } from '../inputs/input.js';
 import { LineStats } from '../inputs/line-stats.js';
 import type { PrivacyFilter } from '../privacy.js';
 import type { Batcher } from './batcher.js';
+import type { RunningInput } from './running-input.js';
 import { WakeableSleep } from '../util/wakeable-sleep.js';
 
 export interface InputRunnerOptions {
@@ -30,7 +31,7 @@ export interface InputRunnerOptions {
   logger: Logger;
 }
 
-export class InputRunner {
+export class InputRunner implements RunningInput {
   readonly stats = new LineStats();
   readonly follower: FileFollower;
   private running = false;
@@ -40,7 +41,12 @@ export class InputRunner {
   private readonly ctx = { now: 0 };
   private readonly onLine: (buf: Buffer, start: number, end: number) => void;
 
+  readonly key: string;
+  readonly position: () => FollowPosition;
+
   constructor(private readonly opts: InputRunnerOptions) {
+    this.key = opts.key;
+    this.position = () => this.follower.position();
     this.follower = new FileFollower({ path: opts.path, start: opts.start, resume: opts.resume });
     const { parser, privacy, batcher, logger } = opts;
     const stats = this.stats;
@@ -55,6 +61,16 @@ export class InputRunner {
       }
       const sample = stats.count(r, buf, start, end);
       if (sample !== undefined) logger.debug(sample, 'malformed line (sample)');
+    };
+  }
+
+  counters(): Record<string, number> {
+    return {
+      rotations: this.follower.rotations,
+      truncations: this.follower.truncations,
+      long_lines: this.follower.longLines,
+      resumed_rotated: this.follower.resumedRotated,
+      lost_rotated: this.follower.lostRotated,
     };
   }
 

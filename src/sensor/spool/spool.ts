@@ -184,7 +184,13 @@ export class Spool {
   /** Records that an input has read up to `pos`; call it only after appending the events read before `pos`. */
   setPosition(key: string, pos: FollowPosition): void {
     const old = this.pendingPositions[key];
-    if (old !== undefined && old.path === pos.path && old.inode === pos.inode && old.offset === pos.offset)
+    if (
+      old !== undefined &&
+      old.path === pos.path &&
+      old.inode === pos.inode &&
+      old.offset === pos.offset &&
+      old.cursor === pos.cursor
+    )
       return;
     this.pendingPositions[key] = pos;
     this.changes++;

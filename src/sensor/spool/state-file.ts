@@ -13,6 +13,8 @@ const positionSchema = z.object({
   path: z.string(),
   inode: z.string(),
   offset: z.number().int().nonnegative(),
+  /** An opaque resume token for inputs that are not files (the journal cursor). */
+  cursor: z.string().max(4096).optional(),
 });
 
 export const stateSchema = z.object({

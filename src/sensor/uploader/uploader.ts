@@ -56,6 +56,8 @@ export interface UploaderStats {
   failures: Record<string, number>;
   /** The last failure, for `stats()` and the CLI. */
   lastError: string | null;
+  /** When the server last acknowledged a batch (sensor clock, ms), null before the first. */
+  lastAckAt: number | null;
 }
 
 type Outcome =
@@ -73,6 +75,7 @@ export class Uploader {
     deadLetteredEvents: 0,
     failures: {},
     lastError: null,
+    lastAckAt: null,
   };
   private readonly log: Logger;
   private readonly url: string;
@@ -143,6 +146,7 @@ export class Uploader {
   }
 
   private count(batch: SpooledBatch, duplicate: boolean): void {
+    this.stats.lastAckAt = this.opts.clock.now();
     if (duplicate) {
       this.stats.duplicateBatches++;
       this.stats.duplicateEvents += batch.events.length;

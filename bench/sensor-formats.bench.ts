@@ -1,0 +1,202 @@
+/**
+ * Parse throughput per sensor input format, on one core, in process (no I/O timed), and in the same run the plain
+ * reference the issue asks for: a straightforward line-by-line Node.js reader (readline over a file stream) that
+ * pulls SRC and DPT out of each netfilter line with one regular expression.
+ *
+ * Corpus per format: every line of ../shared/fixtures/real/<dir>/ (real third-party logs, headers included, file
+ * order kept) repeated to about 200,000 lines; the format's own examples where the fixtures are absent.
+ * Capture files: every file of ../shared/fixtures/real/pcap/ decoded whole, repeatedly.
+ */
+import {
+  createReadStream,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { INPUTS, LINE_INPUTS } from '../src/sensor/inputs/registry.js';
+import type { LineInputDefinition } from '../src/sensor/inputs/registry.js';
+import { median } from './figures.js';
+import type { Figure } from './figures.js';
+
+const REAL = fileURLToPath(new URL('../../shared/fixtures/real/', import.meta.url));
+
+/** Which fixture folder holds each format's real lines. */
+const FIXTURE_DIR: Record<string, string> = {
+  'windows-firewall': 'windows-firewall',
+  'cisco-asa': 'cisco-asa',
+  'cowrie-text': 'cowrie',
+};
+
+function fixtureLines(def: LineInputDefinition): string[] {
+  const dir = join(REAL, FIXTURE_DIR[def.type] ?? def.type);
+  if (!existsSync(dir)) return [...def.examples];
+  const lines: string[] = [];
+  for (const f of readdirSync(dir).sort()) {
+    const text = readFileSync(join(dir, f), 'utf8');
+    if (text.includes('\0')) continue;
+    for (const l of text.split('\n')) if (l.length > 0) lines.push(l);
+  }
+  return lines.length > 0 ? lines : [...def.examples];
+}
+
+function corpus(lines: string[], target: number): Buffer {
+  const out: string[] = [];
+  while (out.length < target) out.push(...lines);
+  return Buffer.from(out.slice(0, Math.max(target, lines.length)).join('\n') + '\n');
+}
+
+function timeParse(
+  def: LineInputDefinition,
+  buf: Buffer,
+  now: number,
+): { lps: number; lines: number; events: number } {
+  const rates: number[] = [];
+  let lines = 0;
+  let events = 0;
+  for (let run = 0; run < 4; run++) {
+    const parser = def.createParser({ timezone: 'utc', options: def.optionsSchema?.parse({}) });
+    const ctx = { now };
+    let n = 0;
+    let ev = 0;
+    const t0 = process.hrtime.bigint();
+    for (let p = 0; p < buf.length;) {
+      let nl = buf.indexOf(10, p);
+      if (nl < 0) nl = buf.length;
+      if (parser.parseBytes(buf, p, nl, ctx).kind === 'event') ev++;
+      n++;
+      p = nl + 1;
+    }
+    const s = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (run > 0) rates.push(n / s); // the first run warms up
+    lines = n;
+    events = ev;
+  }
+  return { lps: median(rates), lines, events };
+}
+
+/** The plain reference: readline + one regex per line, as a first Node.js version of a sensor would be. */
+async function plainReference(path: string): Promise<number> {
+  const rates: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const t0 = process.hrtime.bigint();
+    let n = 0;
+    let found = 0;
+    const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
+    for await (const line of rl) {
+      n++;
+      const m = /SRC=(\S+) .*DPT=(\d+)/.exec(line);
+      if (m !== null && m[1] !== undefined && Number(m[2]) >= 0) found++;
+    }
+    if (found < 0) throw new Error('unreachable');
+    rates.push(n / (Number(process.hrtime.bigint() - t0) / 1e9));
+  }
+  return median(rates);
+}
+
+/** Our own reader over the same file: whole chunks, the parser on the bytes (what the sensor's follower does). */
+async function ownFileReader(path: string, def: LineInputDefinition, now: number): Promise<number> {
+  const rates: number[] = [];
+  for (let run = 0; run < 3; run++) {
+    const parser = def.createParser({ timezone: 'utc' });
+    const ctx = { now };
+    const t0 = process.hrtime.bigint();
+    let n = 0;
+    let pending = Buffer.alloc(0);
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+      const buf = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
+      let p = 0;
+      for (let nl = buf.indexOf(10, p); nl >= 0; nl = buf.indexOf(10, p)) {
+        parser.parseBytes(buf, p, nl, ctx);
+        n++;
+        p = nl + 1;
+      }
+      pending = Buffer.from(buf.subarray(p));
+    }
+    rates.push(n / (Number(process.hrtime.bigint() - t0) / 1e9));
+  }
+  return median(rates);
+}
+
+export async function benchSensorFormats(target = 200_000): Promise<Figure[]> {
+  const figures: Figure[] = [];
+  const now = Date.parse('2026-06-01T00:00:00Z');
+  for (const def of LINE_INPUTS) {
+    const lines = fixtureLines(def);
+    const buf = corpus(lines, target);
+    const r = timeParse(def, buf, now);
+    figures.push({
+      name: `sensor parse ${def.type} (${r.lines} lines, ${Math.round((100 * r.events) / r.lines)}% events)`,
+      value: Math.round(r.lps),
+      unit: 'lines/s',
+    });
+  }
+  const pcap = INPUTS.get('pcap');
+  const pcapDir = join(REAL, 'pcap');
+  if (pcap?.kind === 'packets' && existsSync(pcapDir)) {
+    const files = readdirSync(pcapDir).map((f) => readFileSync(join(pcapDir, f)));
+    const bytes = files.reduce((t, f) => t + f.length, 0);
+    const rates: number[] = [];
+    let packets = 0;
+    for (let run = 0; run < 4; run++) {
+      const t0 = process.hrtime.bigint();
+      let n = 0;
+      for (let rep = 0; rep < 40; rep++)
+        for (const f of files) {
+          const d = pcap.createDecoder({ timezone: 'utc', options: pcap.optionsSchema?.parse({}) });
+          d.feed(f, () => n++);
+        }
+      const s = Number(process.hrtime.bigint() - t0) / 1e9;
+      if (run > 0) rates.push(n / s);
+      packets = n;
+    }
+    const pps = median(rates);
+    figures.push({
+      name: `sensor decode pcap/pcapng (${packets} packets)`,
+      value: Math.round(pps),
+      unit: 'packets/s',
+    });
+    figures.push({
+      name: 'sensor decode pcap/pcapng, bytes',
+      value: Math.round((pps * bytes) / (packets / 40) / 40 / 1e6),
+      unit: 'MB/s',
+    });
+  }
+
+  // Plain reference against our reader, on the same netfilter file.
+  const ipt = LINE_INPUTS.find((d) => d.type === 'iptables');
+  if (ipt !== undefined) {
+    const lines = fixtureLines(ipt).filter((l) => l.includes('SRC='));
+    const dir = mkdtempSync(join(tmpdir(), 'sw-bench-ref-'));
+    try {
+      const path = join(dir, 'kern.log');
+      writeFileSync(path, corpus(lines, 500_000));
+      const plain = await plainReference(path);
+      const own = await ownFileReader(path, ipt, now);
+      figures.push({
+        name: 'plain reference: readline + regex SRC/DPT, netfilter file',
+        value: Math.round(plain),
+        unit: 'lines/s',
+      });
+      figures.push({
+        name: 'sensor: netfilter file read + parsed (same file)',
+        value: Math.round(own),
+        unit: 'lines/s',
+      });
+      figures.push({
+        name: 'sensor vs plain reference',
+        value: Math.round((own / plain) * 100) / 100,
+        unit: 'x',
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return figures;
+}
