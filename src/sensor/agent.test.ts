@@ -16,6 +16,8 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connect, createServer as createNetServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../core/clock.js';
@@ -292,5 +294,41 @@ describe('sensor status file and metrics endpoint', () => {
     } finally {
       await first.close();
     }
+  });
+});
+
+describe('sensor with a listener input', () => {
+  it('records a TCP connection to a listener port, with its payload sample, and uploads it', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const s = createNetServer().listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => resolve(p));
+      });
+    });
+    const base = config();
+    sensor = await startSensor({
+      config: validateSensorConfig({
+        ...base,
+        inputs: [
+          {
+            type: 'tcp-listener',
+            options: { ports: [port], addresses: ['127.0.0.1'], idle_timeout_ms: 200 },
+          },
+        ],
+      }),
+      logger,
+      clock: systemClock,
+    });
+    await new Promise<void>((resolve, reject) => {
+      const c = connect(port, '127.0.0.1', () => c.end('GET / HTTP/1.0\r\n\r\n'));
+      c.on('close', () => resolve());
+      c.on('error', reject);
+    });
+    const deadline = Date.now() + 10_000;
+    while (server.events().length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const [e] = server.events();
+    expect(e).toMatchObject({ proto: 'tcp', port, src: '127.0.0.1', handshake: true, flags: 'S' });
+    expect(Buffer.from(e!.payload!.head, 'base64').toString()).toBe('GET / HTTP/1.0\r\n\r\n');
+    expect(sensor.stats().inputs[0]?.key).toMatch(/^tcp-listener:\{"ports":\[\d+\]/);
   });
 });

@@ -19,6 +19,7 @@ import type {
 import { createIptablesParser } from './iptables/index.js';
 import { journaldInput } from './journald/index.js';
 import { pcapInput } from './pcap/index.js';
+import { tcpListenerInput, udpListenerInput } from './listener/index.js';
 
 /** Options every input understands (from the config's `inputs[]` entry). */
 export interface InputOptions {
@@ -94,6 +95,8 @@ const DEFINITIONS: readonly InputDefinition[] = [
   },
   journaldInput,
   pcapInput,
+  tcpListenerInput,
+  udpListenerInput,
 ];
 
 export const INPUTS: ReadonlyMap<string, InputDefinition> = new Map(DEFINITIONS.map((d) => [d.type, d]));
