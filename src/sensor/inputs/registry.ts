@@ -17,8 +17,19 @@ import type {
   ParseResult,
 } from './input.js';
 import { createIptablesParser } from './iptables/index.js';
+import { ciscoAsaInput } from './cisco-asa/index.js';
+import { cowrieInput, cowrieTextInput } from './cowrie/index.js';
+import { dionaeaInput } from './dionaea/index.js';
+import { dshieldInput } from './dshield/index.js';
+import { filterlogInput } from './filterlog/index.js';
+import { csvInput, jsonlInput } from './generic/index.js';
 import { journaldInput } from './journald/index.js';
+import { opencanaryInput } from './opencanary/index.js';
+import { pfInput } from './pf/index.js';
 import { pcapInput } from './pcap/index.js';
+import { suricataInput } from './suricata/index.js';
+import { windowsFirewallInput } from './windows-firewall/index.js';
+import { zeekInput } from './zeek/index.js';
 import { tcpListenerInput, udpListenerInput } from './listener/index.js';
 
 /** Options every input understands (from the config's `inputs[]` entry). */
@@ -93,6 +104,19 @@ const DEFINITIONS: readonly InputDefinition[] = [
     ],
     createParser: (o) => createIptablesParser({ timezone: o.timezone }),
   },
+  dshieldInput,
+  pfInput,
+  filterlogInput,
+  windowsFirewallInput,
+  ciscoAsaInput,
+  zeekInput,
+  suricataInput,
+  cowrieInput,
+  cowrieTextInput,
+  dionaeaInput,
+  opencanaryInput,
+  jsonlInput,
+  csvInput,
   journaldInput,
   pcapInput,
   tcpListenerInput,
