@@ -21,7 +21,6 @@ const want = {
   flags: 'S',
 };
 
-
 describe('DshieldParser: the shapes fwlogparser.py reads', () => {
   it('pi: epoch, host, kernel:[uptime], DSHIELDINPUT; the epoch seconds are the time', () => {
     expect(parse(pi)).toEqual({ kind: 'event', event: want });

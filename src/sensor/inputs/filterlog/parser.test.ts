@@ -17,7 +17,6 @@ const v6 = (proto: string, data: string) =>
   `${common},6,0x00,0x00000,64,${proto},60,2001:0db8:0000:0000:0000:0000:0000:0007,2001:db8::8,${data}`;
 const tcp4 = v4('6,tcp', '40000,22,0,S,1,,1024,,mss');
 
-
 describe('FilterlogParser: envelopes and time', () => {
   const want = { proto: 'tcp', port: 22, src: '198.51.100.7', sport: 40000, dst: '192.0.2.8', flags: 'S' };
 

@@ -12,7 +12,6 @@ const parse = (line: string | Buffer, now = NOW) =>
 const head = 'rule 0/0(match): block in on em0: ';
 const at = (packet: string) => parse(head + packet);
 
-
 describe('PfParser: tcpdump.org style', () => {
   it('reads a SYN: addresses and ports split at the last dot, ctx.now for a bare line', () => {
     expect(at('198.51.100.7.5678 > 192.0.2.8.22: Flags [S], seq 1, win 1024, length 0')).toEqual({
