@@ -56,16 +56,34 @@ export async function benchSensorFollow(total = 2_000_000): Promise<Figure[]> {
         `  - { type: iptables, path: ${log}, start: beginning, timezone: utc, poll_interval_ms: 50 }`,
         'privacy: { own_networks: [] }',
         'upload: { max_batch_events: 10000, flush_interval_ms: 200 }',
+        'status_interval_ms: 200',
         '',
       ].join('\n'),
     );
-    const proc = spawn(process.execPath, [join(ROOT, 'bin/stormwatch.js'), 'sensor', 'run', '-c', cfg], {
-      cwd: ROOT,
-      env: { ...process.env, STORMWATCH_LOG_LEVEL: 'warn' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const nodeArgs = (process.env.SENSOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const proc = spawn(
+      process.execPath,
+      [...nodeArgs, join(ROOT, 'bin/stormwatch.js'), 'sensor', 'run', '-c', cfg],
+      {
+        cwd: ROOT,
+        env: { ...process.env, STORMWATCH_LOG_LEVEL: 'warn' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     let peak = 0;
-    const sampler = setInterval(() => (peak = Math.max(peak, rssKb(proc.pid ?? 0))), 100);
+    const peakParts = { heap_used: 0, external: 0 };
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, rssKb(proc.pid ?? 0));
+      try {
+        const m = (
+          JSON.parse(readFileSync(join(data, 'status.json'), 'utf8')) as { memory: typeof peakParts }
+        ).memory;
+        peakParts.heap_used = Math.max(peakParts.heap_used, m.heap_used);
+        peakParts.external = Math.max(peakParts.external, m.external);
+      } catch {
+        // not written yet, or being replaced
+      }
+    }, 100);
     await new Promise((r) => setTimeout(r, 1500)); // the process starts
     const idle = rssKb(proc.pid ?? 0);
     const t0 = performance.now();
@@ -101,6 +119,16 @@ export async function benchSensorFollow(total = 2_000_000): Promise<Figure[]> {
       {
         name: 'sensor process: peak resident memory while following',
         value: Math.round(peak / 1024),
+        unit: 'MB',
+      },
+      {
+        name: 'sensor process: peak JavaScript heap in use',
+        value: Math.round(peakParts.heap_used / 1048576),
+        unit: 'MB',
+      },
+      {
+        name: 'sensor process: peak buffers outside the heap',
+        value: Math.round(peakParts.external / 1048576),
         unit: 'MB',
       },
     ];

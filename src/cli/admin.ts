@@ -5,16 +5,16 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { STORE_FILE } from '../api/server.js';
 import { makeError } from '../core/errors.js';
-import { createEnrollmentToken } from '../ingest/enroll.js';
-import { loadOrCreateSeed } from '../store/seed.js';
-import { openSqliteStore } from '../store/sqlite/index.js';
 import type { SqliteStore } from '../store/sqlite/index.js';
 import { makeRootLogger } from './logger.js';
 import { DEFAULT_DATA_DIR, parsePositiveNumber } from './options.js';
 
-function withStore<T>(dataDir: string, fn: (store: SqliteStore) => T): T {
+/** Opens the server's store (its modules loaded only now: other commands must not pay for them). */
+async function withStore<T>(dataDir: string, fn: (store: SqliteStore) => T): Promise<T> {
+  const { STORE_FILE } = await import('../api/server.js');
+  const { loadOrCreateSeed } = await import('../store/seed.js');
+  const { openSqliteStore } = await import('../store/sqlite/index.js');
   const dir = resolve(dataDir);
   if (!existsSync(join(dir, STORE_FILE))) {
     throw makeError(
@@ -39,8 +39,9 @@ export function registerAdminCommands(program: Command): void {
     .option('-d, --data <dir>', "the server's data folder", DEFAULT_DATA_DIR)
     .option('--operator <name>', 'the organisation or person the sensor will belong to', 'default')
     .option('--ttl-hours <h>', 'hours the token stays valid', parsePositiveNumber, 24)
-    .action((flags: { data: string; operator: string; ttlHours: number }) => {
-      const token = withStore(flags.data, (store) =>
+    .action(async (flags: { data: string; operator: string; ttlHours: number }) => {
+      const { createEnrollmentToken } = await import('../ingest/enroll.js');
+      const token = await withStore(flags.data, (store) =>
         createEnrollmentToken(store, {
           operator: flags.operator,
           ttlMs: Math.round(flags.ttlHours * 3_600_000),
@@ -54,8 +55,8 @@ export function registerAdminCommands(program: Command): void {
     .description('revoke a sensor: its uploads are refused from now on')
     .argument('<sensor-id>', 'the sensor id (s_...)')
     .option('-d, --data <dir>', "the server's data folder", DEFAULT_DATA_DIR)
-    .action((sensorId: string, flags: { data: string }) => {
-      const done = withStore(flags.data, (store) => store.revokeSensor(sensorId));
+    .action(async (sensorId: string, flags: { data: string }) => {
+      const done = await withStore(flags.data, (store) => store.revokeSensor(sensorId));
       if (!done) throw makeError('SW_NOT_FOUND', `no sensor ${sensorId}`);
       process.stdout.write(`revoked ${sensorId}\n`);
     });

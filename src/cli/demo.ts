@@ -6,11 +6,8 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { startServer } from '../api/server.js';
 import { scaledClock } from '../core/clock.js';
 import { makeError } from '../core/errors.js';
-import { demoProfiles, demoTimeline } from '../sim/demo-scenario.js';
-import { startFleet } from '../sim/fleet.js';
 import { onShutdown } from './lifecycle.js';
 import { makeRootLogger } from './logger.js';
 import {
@@ -69,6 +66,10 @@ export function registerDemoCommand(program: Command): void {
       60,
     )
     .action(async (flags: DemoFlags) => {
+      // Loaded here, not at the top: other commands must not pay for the server's and simulator's modules.
+      const { startServer } = await import('../api/server.js');
+      const { demoProfiles, demoTimeline } = await import('../sim/demo-scenario.js');
+      const { startFleet } = await import('../sim/fleet.js');
       // The demo speaks through its own lines on stdout; logs are for warnings unless asked for.
       const logger = makeRootLogger(process.env.STORMWATCH_LOG_LEVEL ?? 'warn');
       const dataDir = resolve(flags.data);

@@ -2,11 +2,9 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { startServer } from '../api/server.js';
 import { onShutdown } from './lifecycle.js';
 import { makeRootLogger } from './logger.js';
 import { DEFAULT_DATA_DIR, DEFAULT_PORT, parsePort } from './options.js';
-import { loadServerConfigFile } from '../api/config.js';
 
 interface ServerFlags {
   port: number;
@@ -27,6 +25,9 @@ export function registerServerCommand(program: Command): void {
       const logger = makeRootLogger();
       const dataDir = resolve(flags.data);
       mkdirSync(dataDir, { recursive: true });
+      // Loaded here, not at the top: `stormwatch sensor` must not pay for the server's modules.
+      const { startServer } = await import('../api/server.js');
+      const { loadServerConfigFile } = await import('../api/config.js');
       const config = flags.config ? loadServerConfigFile(flags.config) : {};
       const server = await startServer({ port: flags.port, host: flags.host, dataDir, logger, config });
       process.stdout.write(`Stormwatch server ready. Dashboard: ${server.url}/\n`);

@@ -30,6 +30,8 @@ export interface StatusReport {
   };
   /** Everything that did not reach the server, by reason. */
   drops: Record<string, number>;
+  /** The sensor process's memory (bytes): resident, JavaScript heap in use, and buffers outside the heap. */
+  memory: { rss: number; heap_used: number; external: number };
   stats: SensorStats;
 }
 
@@ -103,6 +105,10 @@ export class StatusWriter {
         inputs,
       },
       drops: dropsOf(stats),
+      memory: (() => {
+        const m = process.memoryUsage();
+        return { rss: m.rss, heap_used: m.heapUsed, external: m.external };
+      })(),
       stats,
     };
     this.prev = { at: now, stats };
@@ -161,6 +167,7 @@ export function formatStatus(r: StatusReport, now: number): string {
       ? `  NOT RUNNING? status last written ${ago(r.written_at, now)} (every ${r.interval_ms / 1000} s expected)`
       : `  running since ${r.started_at}; status written ${ago(r.written_at, now)}`,
     `  backlog: ${s.backlog_events} events not yet acknowledged`,
+    `  memory: ${Math.round(r.memory.rss / 1048576)} MB resident (heap ${Math.round(r.memory.heap_used / 1048576)} MB, buffers ${Math.round(r.memory.external / 1048576)} MB)`,
     `  last upload acknowledged: ${ago(r.last_ack_at, now)}${s.last_upload_error ? `; last error: ${s.last_upload_error}` : ''}`,
     `  events: parsed ${s.events_parsed}, spooled ${s.spooled_events}, acknowledged ${s.acked_events} (accepted ${s.uploaded_events}, duplicate ${s.duplicate_events})`,
     `  drops by reason: ${fmt(r.drops)}`,

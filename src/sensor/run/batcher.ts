@@ -71,10 +71,16 @@ export class Batcher {
   /** Appends the pending batch (if any, or if counters moved), then hands over the inputs' positions. */
   flush(): void {
     const stats = this.statsDelta();
+    const positions: Record<string, FollowPosition> = {};
+    for (const [key, pos] of this.positions) {
+      const p = pos();
+      if (p.inode !== '') positions[key] = p;
+    }
     if (this.pending.length > 0 || stats !== undefined) {
       const events = this.pending;
       try {
-        this.opts.spool.append(events, stats);
+        // The record carries the positions it reaches, so recovery after a crash resumes right after it.
+        this.opts.spool.append(events, stats, positions);
       } catch (err) {
         this.appendFailed(err, stats);
         return;
@@ -85,10 +91,7 @@ export class Batcher {
       this.batches++;
       this.opts.logger.debug({ events: events.length, stats }, 'batch spooled');
     }
-    for (const [key, pos] of this.positions) {
-      const p = pos();
-      if (p.inode !== '') this.opts.spool.setPosition(key, p);
-    }
+    for (const [key, p] of Object.entries(positions)) this.opts.spool.setPosition(key, p);
   }
 
   private appendFailed(err: unknown, stats: Record<string, number> | undefined): void {

@@ -5,8 +5,8 @@
  */
 import type { SpooledBatch } from './types.js';
 
-/** Bytes of records kept decoded. */
-export const RECENT_MAX_BYTES = 16 << 20;
+/** Bytes of records kept decoded (decoded events take several times their JSON size on the heap). */
+export const RECENT_MAX_BYTES = 2 << 20;
 
 export class RecentBatches {
   private readonly map = new Map<string, { batch: SpooledBatch; bytes: number }>();

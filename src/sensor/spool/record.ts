@@ -7,6 +7,7 @@
  */
 import { readSync } from 'node:fs';
 import type { AttackEvent } from '../../core/event.js';
+import type { FollowPosition } from '../follow/follower.js';
 import { crc32 } from './crc32.js';
 
 export const RECORD_MAGIC = 0x31525753;
@@ -19,6 +20,12 @@ export interface SpoolPayload {
   id: string;
   events: AttackEvent[];
   stats?: Record<string, number>;
+  /**
+   * The inputs' read positions right after the events of this record were read, numbered (`seq` grows with every
+   * change of positions). After a crash the last intact record may be newer than the saved state: its positions
+   * are where reading resumes, so lines whose events survived in the spool are not read (and sent) twice.
+   */
+  pos?: { seq: number; inputs: Record<string, FollowPosition> };
 }
 
 export function encodeRecord(payload: SpoolPayload): Buffer {

@@ -19,7 +19,8 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { scanSegment } from './record.js';
+import { decodePayload, scanSegment } from './record.js';
+import type { SpoolPayload } from './record.js';
 import { fsyncDir } from './state-file.js';
 
 const SEGMENT_RE = /^seg-(\d{10})\.swl$/;
@@ -50,6 +51,8 @@ export interface RecoveredSegment {
   rewritten: boolean;
   /** `mapOffset` result for the offset asked (the ack cursor), when one was given. */
   mappedOffset: number;
+  /** The read positions stored in the last intact record, if it has any. */
+  lastPositions?: SpoolPayload['pos'];
 }
 
 /** Recovers one segment in place; `keepOffset` is an old offset to map into the recovered file. */
@@ -57,6 +60,15 @@ export function recoverSegment(dir: string, seq: number, keepOffset = 0): Recove
   const path = join(dir, segmentName(seq));
   const buf = readFileSync(path);
   const scan = scanSegment(buf);
+  const lastRecord = scan.records[scan.records.length - 1];
+  let lastPositions: SpoolPayload['pos'];
+  if (lastRecord !== undefined) {
+    try {
+      lastPositions = decodePayload(buf, lastRecord).pos;
+    } catch {
+      lastPositions = undefined; // intact framing, undecodable JSON: the reader will report it
+    }
+  }
   const corruptBytes = scan.corruptRanges.reduce((t, [a, b]) => t + b - a, 0);
   const firstAtOrAfter = scan.records.find((r) => r.offset >= keepOffset);
   let mappedOffset = firstAtOrAfter?.offset ?? scan.validEnd;
@@ -105,6 +117,7 @@ export function recoverSegment(dir: string, seq: number, keepOffset = 0): Recove
     corruptBytes,
     rewritten,
     mappedOffset,
+    ...(lastPositions ? { lastPositions } : {}),
   };
 }
 
@@ -126,6 +139,8 @@ export interface RecoveredSpool {
   /** Events of the cursor's segment before the cursor (already acknowledged). */
   cursorAckedEvents: number;
   found: Array<{ seq: number; size: number; events: number }>;
+  /** Positions stored in the newest intact record of the spool (see SpoolPayload.pos). */
+  lastPositions?: SpoolPayload['pos'];
 }
 
 /** Recovers every segment of the spool; deletes those wholly before the saved cursor (acknowledged). */
@@ -147,6 +162,7 @@ export function recoverAll(
   let cursor = saved ?? { segment: seqs[0] ?? 1, offset: 0 };
   let cursorAckedEvents = 0;
   const found: RecoveredSpool['found'] = [];
+  let lastPositions: SpoolPayload['pos'];
   for (const seq of seqs) {
     if (seq < cursor.segment) {
       unlinkSync(join(dir, segmentName(seq))); // acknowledged; the crash came before its deletion
@@ -161,6 +177,7 @@ export function recoverAll(
         .reduce((t, [, ev]) => t + ev, 0);
     }
     found.push({ seq, size: r.size, events: r.events });
+    if (r.lastPositions !== undefined) lastPositions = r.lastPositions;
     recovery.segments++;
     recovery.records += r.records;
     recovery.events += r.events;
@@ -174,5 +191,5 @@ export function recoverAll(
     cursor = { segment: found.find((f) => f.seq > cursor.segment)?.seq ?? cursor.segment, offset: 0 };
     cursorAckedEvents = 0;
   }
-  return { recovery, cursor, cursorAckedEvents, found };
+  return { recovery, cursor, cursorAckedEvents, found, ...(lastPositions ? { lastPositions } : {}) };
 }

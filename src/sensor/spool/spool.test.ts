@@ -46,6 +46,42 @@ function drainAll(spool: Spool): string[] {
 }
 
 describe('Spool', () => {
+  it('after a crash, resumes reading at the positions of the last intact record, not the older saved ones', async () => {
+    const a = await Spool.open(opts());
+    const pos = (offset: number) => ({ 'iptables:/log': { path: '/log', inode: '7', offset } });
+    a.append(events(3, 1), undefined, pos(100));
+    await a.sync(); // state.json now says offset 100
+    a.append(events(3, 2), undefined, pos(200));
+    a.append(events(3, 3), undefined, pos(300)); // in the file (page cache), never fsynced: the crash comes now
+    const b = await Spool.open(opts()); // a is never closed: as after kill -9
+    expect(b.savedPositions()['iptables:/log']?.offset).toBe(300);
+    expect(drainAll(b)).toHaveLength(3);
+    await b.close();
+
+    // A torn last record: its events are gone, and so are its positions; reading resumes before its lines.
+    const c = await Spool.open(opts());
+    c.append(events(2, 4), undefined, pos(400));
+    c.append(events(2, 5), undefined, pos(500));
+    const seg = join(dir, segmentName(Math.max(...listSegments(dir))));
+    const size = statSync(seg).size;
+    writeFileSync(seg, readFileSync(seg).subarray(0, size - 5));
+    const d = await Spool.open(opts());
+    expect(d.savedPositions()['iptables:/log']?.offset).toBe(400);
+    expect(d.recovery.tornBytes).toBeGreaterThan(0);
+    await d.close();
+    await c.close().catch(() => undefined);
+  });
+
+  it('positions set after the last record (lines that gave no event) win over the record', async () => {
+    const a = await Spool.open(opts());
+    a.append(events(1, 1), undefined, { k: { path: '/log', inode: '7', offset: 50 } });
+    a.setPosition('k', { path: '/log', inode: '7', offset: 80 });
+    await a.sync();
+    const b = await Spool.open(opts());
+    expect(b.savedPositions().k?.offset).toBe(80);
+    await b.close();
+  });
+
   it('round-trips batches in order once durable, with stats and valid, unique ids', async () => {
     const spool = await Spool.open(opts());
     const ids = [spool.append(events(3, 1), { malformed: 2 }), spool.append(events(1, 2))];

@@ -64,6 +64,9 @@ export class Spool {
   private durable: { segment: number; offset: number };
   private pendingPositions: Record<string, FollowPosition>;
   private durablePositions: Record<string, FollowPosition>;
+  /** Number of the latest change of positions (SpoolPayload.pos.seq), of the pending and of the durable ones. */
+  private posSeq: number;
+  private durablePosSeq: number;
   private readonly writer: StateWriter;
   private readonly spoolId: string;
   private readonly syncTask = new CoalescedTask(() => this.syncOnce());
@@ -82,9 +85,12 @@ export class Spool {
       cursor: { segment: number; offset: number };
       cursorAckedEvents: number;
       inputs: Record<string, FollowPosition>;
+      inputsSeq: number;
       recovery: RecoveryReport;
     },
   ) {
+    this.posSeq = init.inputsSeq;
+    this.durablePosSeq = init.inputsSeq;
     this.spoolId = init.spoolId;
     this.cursor = init.cursor;
     this.cursorAckedEvents = init.cursorAckedEvents;
@@ -101,12 +107,21 @@ export class Spool {
   static async open(opts: SpoolOptions): Promise<Spool> {
     mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
     const state = readState(opts.dir);
-    const { recovery, cursor, cursorAckedEvents, found } = recoverAll(opts.dir, state?.ack);
+    const { recovery, cursor, cursorAckedEvents, found, lastPositions } = recoverAll(opts.dir, state?.ack);
+    // Records that reached the file after the last saved state (a crash before the next fsync: the page cache
+    // kept them) carry newer read positions: resume there, or their lines would be read and sent again.
+    let inputs = state?.inputs ?? {};
+    let inputsSeq = state?.inputs_seq ?? 0;
+    if (lastPositions !== undefined && lastPositions.seq > inputsSeq) {
+      inputs = { ...inputs, ...lastPositions.inputs };
+      inputsSeq = lastPositions.seq;
+    }
     const spool = new Spool(opts, {
       spoolId: state?.spool_id ?? randomBytes(9).toString('base64url').replace(/-/g, '_'),
       cursor,
       cursorAckedEvents,
-      inputs: state?.inputs ?? {},
+      inputs,
+      inputsSeq,
       recovery,
     });
     spool.adopt(found);
@@ -136,15 +151,21 @@ export class Spool {
    * Appends a batch; returns its id, or null when it alone exceeds the quota (dropped and counted). Not yet
    * durable: it becomes visible to `peek` after the next sync.
    */
-  append(events: AttackEvent[], stats?: Record<string, number>): string | null {
+  append(
+    events: AttackEvent[],
+    stats?: Record<string, number>,
+    positions?: Record<string, FollowPosition>,
+  ): string | null {
     if (this.closed) throw new Error('spool is closed');
+    const pos = positions === undefined ? undefined : { seq: this.posSeq + 1, inputs: positions };
+    const extra = { ...(stats ? { stats } : {}), ...(pos ? { pos } : {}) };
     let active = this.active();
     let id = this.idAt(active.seq, active.size);
-    let rec = encodeRecord({ id, events, ...(stats ? { stats } : {}) });
+    let rec = encodeRecord({ id, events, ...extra });
     if (active.size > 0 && active.size + rec.length > this.opts.segmentSizeBytes) {
       active = this.roll();
       id = this.idAt(active.seq, 0);
-      rec = encodeRecord({ id, events, ...(stats ? { stats } : {}) });
+      rec = encodeRecord({ id, events, ...extra });
     }
     while (this.files.bytes() + rec.length > this.opts.maxSizeBytes && this.segments.length > 1)
       this.dropOldest();
@@ -176,6 +197,10 @@ export class Spool {
     active.events += events.length;
     this.appendedEvents += events.length;
     this.changes++;
+    if (pos !== undefined) {
+      this.posSeq = pos.seq;
+      Object.assign(this.pendingPositions, positions);
+    }
     if (this.opts.fsyncIntervalMs === 0)
       void this.sync().catch((err: unknown) => this.opts.logger?.error({ err }, 'spool fsync failed'));
     return id;
@@ -193,6 +218,7 @@ export class Spool {
     )
       return;
     this.pendingPositions[key] = pos;
+    this.posSeq++;
     this.changes++;
   }
 
@@ -368,9 +394,11 @@ export class Spool {
     const active = this.active();
     const mark = { segment: active.seq, offset: active.size };
     const positions = { ...this.pendingPositions };
+    const posSeq = this.posSeq;
     await this.files.fdatasync(active);
     if (after(mark, this.durable)) this.durable = mark;
     this.durablePositions = positions;
+    this.durablePosSeq = posSeq;
     await this.saveState();
     this.syncedChanges = Math.max(this.syncedChanges, changes);
     this.news.notify();
@@ -382,6 +410,7 @@ export class Spool {
       spool_id: this.spoolId,
       ack: { ...this.cursor },
       inputs: this.durablePositions,
+      inputs_seq: this.durablePosSeq,
     });
   }
 }

@@ -25,6 +25,8 @@ export const stateSchema = z.object({
   ack: z.object({ segment: z.number().int().nonnegative(), offset: z.number().int().nonnegative() }),
   /** Read positions of the inputs, durable only once what came before them is durable in the spool. */
   inputs: z.record(z.string(), positionSchema),
+  /** The number of the positions above (SpoolPayload.pos.seq): a record with a higher number holds newer ones. */
+  inputs_seq: z.number().int().nonnegative().optional(),
 });
 
 export type SpoolState = z.infer<typeof stateSchema>;

@@ -29,7 +29,7 @@ export function newCefHeader(): CefHeader {
 
 /** True when a CEF record starts at buf[p]: `CEF:` or a bare `0|` (a collector cut the marker). */
 export function isCefStart(buf: Uint8Array, p: number, end: number): boolean {
-  return eqAt(buf, p, end, CEF) || (isDigitByte(buf[p]) && buf[p + 1] === PIPE && p + 1 < end);
+  return eqAt(buf, p, end, CEF) || (p + 1 < end && isDigitByte(buf[p]) && buf[p + 1] === PIPE);
 }
 
 /** Reads the seven header fields of the CEF record at buf[p] into `h`; false when they are not all there. */

@@ -198,7 +198,7 @@ export class JuniperParser implements InputParser {
     let i = skipSpaces(buf, start, end);
     if (i >= end) return SKIP.empty;
     i = skipPri(buf, i, end);
-    if (isDigitByte(buf[i]) && buf[i + 1] === SP && i + 1 < end) i += 2; // RFC 5424 VERSION
+    if (i + 1 < end && isDigitByte(buf[i]) && buf[i + 1] === SP) i += 2; // RFC 5424 VERSION
     let ts = NaN;
     const q = this.stamp.parse(buf, i, end, ctx.now);
     if (q >= 0) {
@@ -296,7 +296,7 @@ export class JuniperParser implements InputParser {
     // The SD-ID (junos@2636...), when there is one: a first token without '='.
     let id = i;
     while (id < end && buf[id] !== SP && buf[id] !== RBRACKET && buf[id] !== EQ) id++;
-    if (buf[id] !== EQ || id >= end) i = id;
+    if (id >= end || buf[id] !== EQ) i = id;
     while (i < end) {
       i = skipSpaces(buf, i, end);
       if (i >= end || buf[i] === RBRACKET) return;
@@ -350,7 +350,7 @@ export class JuniperParser implements InputParser {
       let te = i;
       let tuple = false;
       while (te < end && buf[te] !== SP) {
-        if (buf[te] === DASH_ && buf[te + 1] === GT_ && te + 1 < end) tuple = true;
+        if (buf[te] === DASH_ && te + 1 < end && buf[te + 1] === GT_) tuple = true;
         te++;
       }
       if (afterProto >= 0) {

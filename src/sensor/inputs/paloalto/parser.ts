@@ -262,7 +262,7 @@ export class PaloAltoParser implements InputParser {
         if (isCefStart(buf, p, end)) return this.cefRecord(buf, p, end);
         let q = p;
         while (q < end && isDigitByte(buf[q])) q++;
-        if (q > p && buf[q] === COMMA && q < end) return this.csvRecord(buf, p, end);
+        if (q > p && q < end && buf[q] === COMMA) return this.csvRecord(buf, p, end);
         while (p < end && buf[p] !== SP) p++;
       }
       return SKIP.not_firewall;
@@ -315,7 +315,7 @@ export class PaloAltoParser implements InputParser {
     let i = at;
     let k = 0;
     while (k < MAX_FIELDS) {
-      if (buf[i] === QUOTE && i < end) {
+      if (i < end && buf[i] === QUOTE) {
         let q = i + 1;
         while (q < end && !(buf[q] === QUOTE && !(q + 1 < end && buf[q + 1] === QUOTE)))
           q += buf[q] === QUOTE ? 2 : 1;
