@@ -1,5 +1,6 @@
 /**
- * The sensor as users run it: a real `stormwatch sensor run` process (built CLI) follows a netfilter log that a
+ * The sensor as users run it: a real `stormwatch-sensor run` process (built CLI, with the heap flags of
+ * bin/stormwatch-sensor.js) follows a netfilter log that a
  * writer fills as fast as it can (2,000,000 lines in bursts), spools and uploads to a receiver that verifies
  * every signature and every event (src/sensor/testing/fake-server.ts, in this process, on the other core).
  * Measured: lines/s from the first write to the last acknowledgement (the sensor's end-to-end capacity) and the
@@ -19,6 +20,16 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 function line(i: number): string {
   const a = 45 + (i % 50);
   return `Nov 27 10:00:${String(i % 60).padStart(2, '0')} gw kernel: [1234.5678] DROP IN=eth0 OUT= MAC=00:11:22:33:44:55:66:77:88:99:aa:bb:08:00 SRC=${a}.${(i >>> 16) & 255}.${(i >>> 8) & 255}.${i & 255 || 1} DST=203.0.113.10 LEN=44 TOS=0x00 PREC=0x00 TTL=50 ID=${i & 65535} PROTO=TCP SPT=${1024 + (i % 60000)} DPT=${[22, 23, 445, 1025, 3389][i % 5]} WINDOW=1024 RES=0x00 SYN URGP=0`;
+}
+
+/** User + system CPU seconds a process used so far (/proc/PID/stat fields 14 and 15, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 function rssKb(pid: number): number {
@@ -60,16 +71,15 @@ export async function benchSensorFollow(total = 2_000_000): Promise<Figure[]> {
         '',
       ].join('\n'),
     );
-    const nodeArgs = (process.env.SENSOR_NODE_ARGS ?? '').split(' ').filter(Boolean);
-    const proc = spawn(
-      process.execPath,
-      [...nodeArgs, join(ROOT, 'bin/stormwatch.js'), 'sensor', 'run', '-c', cfg],
-      {
-        cwd: ROOT,
-        env: { ...process.env, STORMWATCH_LOG_LEVEL: 'warn' },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      },
-    );
+    // Run as deployed: bin/stormwatch-sensor.js with the Node flags of its first line.
+    const launcher = join(ROOT, 'bin/stormwatch-sensor.js');
+    const shebang = readFileSync(launcher, 'utf8').split('\n')[0] ?? '';
+    const nodeArgs = shebang.split(' ').filter((a) => a.startsWith('--'));
+    const proc = spawn(process.execPath, [...nodeArgs, launcher, 'run', '-c', cfg], {
+      cwd: ROOT,
+      env: { ...process.env, STORMWATCH_LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
     let peak = 0;
     const peakParts = { heap_used: 0, external: 0 };
     const sampler = setInterval(() => {
@@ -104,6 +114,7 @@ export async function benchSensorFollow(total = 2_000_000): Promise<Figure[]> {
     while (acked() < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const done = performance.now();
     clearInterval(sampler);
+    const cpu = cpuSeconds(proc.pid ?? 0);
     proc.kill('SIGTERM');
     await new Promise((r) => proc.once('exit', r));
     const got = acked();
@@ -114,6 +125,11 @@ export async function benchSensorFollow(total = 2_000_000): Promise<Figure[]> {
         name: `sensor process: busy log to acknowledged upload (${total} lines, written in ${Math.round(written - t0)} ms)`,
         value: Math.round((got / (done - t0)) * 1000),
         unit: 'lines/s',
+      },
+      {
+        name: 'sensor process: CPU per line (parse, spool, gzip, sign, upload)',
+        value: Math.round((cpu / Math.max(1, got)) * 1e9) / 1000,
+        unit: 'µs/line',
       },
       { name: 'sensor process: resident memory idle', value: Math.round(idle / 1024), unit: 'MB' },
       {

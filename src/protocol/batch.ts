@@ -57,7 +57,10 @@ export const batchEnvelopeSchema = z.strictObject({
   stats: z.record(z.string().max(MAX_FIELD), z.number().int().nonnegative()).optional(),
 });
 
-/** Encodes a batch as the gzip body a sensor sends. */
+/**
+ * Encodes a batch as the gzip body a sensor sends. Level 1: about three times faster than the default for a body
+ * some 10% larger; on a sensor, CPU is the scarce thing, and event JSON compresses well at any level.
+ */
 export function encodeBatch(batch: SubmissionBatch): Buffer {
-  return gzipSync(Buffer.from(JSON.stringify(batch)));
+  return gzipSync(Buffer.from(JSON.stringify(batch)), { level: 1 });
 }

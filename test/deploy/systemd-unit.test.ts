@@ -14,10 +14,19 @@ if (!haveAnalyze) console.warn('systemd-analyze is absent: the unit file is chec
 
 describe('deploy/systemd/stormwatch-sensor.service', () => {
   const text = readFileSync(UNIT, 'utf8');
-  const exec = /^ExecStart=\/usr\/bin\/env stormwatch (.*)$/m.exec(text)?.[1];
+  const exec = /^ExecStart=\/usr\/bin\/env stormwatch-sensor (.*)$/m.exec(text)?.[1];
 
-  it('starts `stormwatch sensor run --config FILE`, a command and option the CLI has', () => {
-    expect(exec).toBe('sensor run --config /etc/stormwatch/sensor.yaml');
+  it('starts `stormwatch-sensor run --config FILE`, a launcher, command and option that exist', () => {
+    expect(exec).toBe('run --config /etc/stormwatch/sensor.yaml');
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+    };
+    expect(pkg.bin['stormwatch-sensor']).toBe('bin/stormwatch-sensor.js');
+    const launcher = readFileSync(join(ROOT, pkg.bin['stormwatch-sensor']!), 'utf8');
+    expect(launcher).toMatch(
+      /^#!\/usr\/bin\/env -S node --max-semi-space-size=\d+ --max-old-space-size=\d+\n/,
+    );
+    expect(launcher).toContain("process.argv.splice(2, 0, 'sensor')");
     const help = execFileSync(
       process.execPath,
       ['--import', 'tsx', 'src/cli/main.ts', 'sensor', 'run', '--help'],
