@@ -23,7 +23,10 @@ import { dionaeaInput } from './dionaea/index.js';
 import { dshieldInput } from './dshield/index.js';
 import { filterlogInput } from './filterlog/index.js';
 import { csvInput, jsonlInput } from './generic/index.js';
+import { fortinetInput } from './fortinet/index.js';
 import { journaldInput } from './journald/index.js';
+import { juniperInput } from './juniper/index.js';
+import { paloaltoInput } from './paloalto/index.js';
 import { opencanaryInput } from './opencanary/index.js';
 import { pfInput } from './pf/index.js';
 import { pcapInput } from './pcap/index.js';
@@ -109,6 +112,9 @@ const DEFINITIONS: readonly InputDefinition[] = [
   filterlogInput,
   windowsFirewallInput,
   ciscoAsaInput,
+  juniperInput,
+  fortinetInput,
+  paloaltoInput,
   zeekInput,
   suricataInput,
   cowrieInput,

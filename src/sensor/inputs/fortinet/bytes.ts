@@ -1,10 +1,12 @@
 /**
  * Byte-level helpers of the appliance inputs (fortinet, paloalto, juniper): they read `buf[a, b)` of a line in
- * place, so the hot path decodes no line to a string. Also used by the paloalto and juniper inputs.
+ * place, so the hot path decodes no line to a string. Shared with the paloalto and juniper inputs (which import
+ * it from here), so a change here is a change to all three.
  *
  * Invariants:
- * - Every helper reads inside the range it is given and nothing past it, allocates nothing (except the address
- *   strings, which are fresh and cached) and never throws; invalid input gives -1, NaN, false or null.
+ * - Every line reader reads inside the range it is given and nothing past it, allocates nothing (except address
+ *   strings, fresh and cached, and `text()` for rare paths) and never throws; invalid input gives -1, NaN, false
+ *   or null. (KeyTable's constructor throws on a key collision: a programming error, at module load.)
  * - Literal keys are ASCII, pre-encoded once with `ascii()`.
  */
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../../net/ip.js';

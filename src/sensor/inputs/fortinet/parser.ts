@@ -8,7 +8,7 @@
  *   dst=b dpt=q proto=6 act=close FTNTFGTeventtime=... FTNTFGTsrcintfrole=wan ...`; the Fortinet keys carry a
  *   prefix (`FTNTFGT`, `FortinetFortiGate` or `ad.`) that is ignored.
  *
- * What counts (decided here; the folder README says why):
+ * What counts (decided here, with the reason for each choice):
  * - `type=traffic` records are attempts, one per session, whatever the action (deny, accept, close, timeout,
  *   client-rst, server-rst, ip-conn, dns...), except `action=start`: FortiOS writes a start record only in
  *   addition to the end record (`set logtraffic-start enable`), so it would count a session twice.

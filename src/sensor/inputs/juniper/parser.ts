@@ -11,7 +11,7 @@
  *   ... protocol-id="6" icmp-type="0" ... source-zone-name="untrust" ...]`, also behind a relay's classic header
  *   (`Sep 23 13:54:55 relay junos-flow: 2017-09-23T13:54:54.803Z srx RT_FLOW - ...`).
  *
- * What counts (decided here, see also the README of this folder):
+ * What counts (decided here, with the reason for each choice):
  * - RT_FLOW_SESSION_CREATE and RT_FLOW_SESSION_DENY (and their `_LS` logical-system forms) are attempts: one per
  *   session. RT_FLOW_SESSION_CLOSE repeats a create: `not_attempt`, like every other Junos message (a message ID
  *   such as `UI_LOGIN_EVENT:`, `APPTRACK_SESSION_CLOSE`, `IDP_ATTACK_LOG_EVENT` - IDP alerts belong to a session
@@ -21,6 +21,9 @@
  *   ping of death as echo requests (type 8, 128 for IPv6; Junos logs no ICMP type); IP screens as `other/<proto>`
  *   when protocol-id names a protocol other than TCP, UDP, ICMP and ICMPv6. Screens that cannot be keyed (an IP
  *   screen of a TCP packet, a session-limit screen, ICMP fragments): `not_attempt`.
+ * - Classic RT_FLOW text has no field names and its middle varies with the Junos release (connection tags, NAT
+ *   rule types): the protocol is the first bare number (`6`, `17(0)`) after the tuples, skipping `0x..` tags, so
+ *   a NAT rule named with digits only would be read as the protocol (structured data has no such ambiguity).
  * - ICMP sessions: the type in `protocol-id(icmp-type)` or `icmp-type="n"`; a create names none, so a create of
  *   a ping service (`junos-ping`, `icmp-ping`...) is an echo request and another ICMP create `not_attempt`.
  * - Direction: Junos only names zones, which the administrator names. Without the `inboundZones` option every

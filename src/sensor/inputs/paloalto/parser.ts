@@ -16,7 +16,7 @@
  *   DestinationAddress SourcePort DestinationPort Protocol Application FromZone SessionEndReason TimeGenerated`.
  * LEEF needs the syslog profile's own custom format: not read (`not_firewall`).
  *
- * What counts (decided here; the folder README says why):
+ * What counts (decided here, with the reason for each choice):
  * - TRAFFIC `end`, `drop` and `deny` are one record per session: attempts. `start` is written only in addition
  *   to `end` (log at session start), so it would count a session twice: `not_attempt`. Other subtypes (`N/A`):
  *   `not_attempt`.
@@ -255,7 +255,10 @@ export class PaloAltoParser implements InputParser {
     this.rs.fill(-1);
     this.buf = buf;
     try {
-      if (buf[p] === LBRACE) return this.jsonRecord(text(buf, p, end));
+      if (buf[p] === LBRACE) {
+        const b = Buffer.isBuffer(buf) ? buf : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+        return this.jsonRecord(b.toString('utf8', p, end));
+      }
       // The record starts at the first header token that is `CEF:` or digits then a comma.
       for (let t = 0; t < 12 && p < end; t++) {
         p = skipSpaces(buf, p, end);
