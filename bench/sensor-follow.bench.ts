@@ -74,7 +74,11 @@ export async function benchSensorFollow(total = 2_000_000): Promise<Figure[]> {
     // Run as deployed: bin/stormwatch-sensor.js with the Node flags of its first line.
     const launcher = join(ROOT, 'bin/stormwatch-sensor.js');
     const shebang = readFileSync(launcher, 'utf8').split('\n')[0] ?? '';
-    const nodeArgs = shebang.split(' ').filter((a) => a.startsWith('--'));
+    // SENSOR_NODE_ARGS adds flags, e.g. --cpu-prof to profile the sensor.
+    const nodeArgs = [
+      ...shebang.split(' ').filter((a) => a.startsWith('--')),
+      ...(process.env.SENSOR_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ];
     const proc = spawn(process.execPath, [...nodeArgs, launcher, 'run', '-c', cfg], {
       cwd: ROOT,
       env: { ...process.env, STORMWATCH_LOG_LEVEL: 'warn' },

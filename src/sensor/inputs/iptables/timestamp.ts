@@ -11,6 +11,9 @@
  */
 export type TimeZoneMode = 'utc' | 'local';
 
+/** Stamps of earlier years are damage, not data (and Date.UTC reads years 0-99 as 1900-1999). */
+export const MIN_YEAR = 1990;
+
 const DAY_MS = 86_400_000;
 const SP = 32;
 
@@ -206,6 +209,7 @@ export class StampParser {
       q += 5 + colon;
     }
     if (q < end && buf[q] !== SP) return -1;
+    if (y < MIN_YEAR) return -1;
     this.ts =
       this.hourStart(y, mo - 1, d, h, utc) + mi * 60_000 + s * 1000 + this.frac.ms - offsetMin * 60_000;
     return q;
@@ -233,7 +237,7 @@ export class StampParser {
     const sign = buf[p + 21];
     const oh = num(buf, p + 22, 2);
     const om = num(buf, p + 24, 2);
-    if (d < 1 || d > 31 || mo < 0 || y < 0 || buf[p + 2] !== 47 || buf[p + 6] !== 47 || buf[p + 11] !== 58)
+    if (d < 1 || d > 31 || mo < 0 || y < MIN_YEAR || buf[p + 2] !== 47 || buf[p + 6] !== 47 || buf[p + 11] !== 58)
       return -1;
     if (!validTime(h, mi, s) || buf[p + 20] !== SP || (sign !== 43 && sign !== 45) || oh < 0 || om < 0)
       return -1;
