@@ -1,11 +1,12 @@
 /**
- * The last appended batches, kept decoded in memory so the uploader usually gets a fresh batch without reading and
- * parsing it back from disk. Bounded by the bytes of their records (oldest evicted first); purely a cache: the
+ * The last appended batches, kept in memory so the uploader usually gets a fresh batch without reading it back from
+ * disk. Their events are kept as JSON bytes only (`eventsJson`, never parsed here), so the cache costs about the
+ * bytes of its records. Bounded by the bytes of their records (oldest evicted first); purely a cache: the
  * disk stays the truth, and a miss reads the record from its segment.
  */
 import type { SpooledBatch } from './types.js';
 
-/** Bytes of records kept decoded (decoded events take several times their JSON size on the heap). */
+/** Bytes of records kept (as bytes: the events are not parsed, see SpooledBatch.eventsJson). */
 export const RECENT_MAX_BYTES = 2 << 20;
 
 export class RecentBatches {

@@ -2,7 +2,8 @@
  * The spool's record framing. Each record, little-endian:
  *   magic u32 = 0x31525753 ("SWR1") · length u32 (payload bytes) · events u32 · crc u32 · payload
  * crc = CRC-32 over bytes 4..12 of the header (length, events) followed by the payload, so a torn length, a torn
- * payload or a flipped bit anywhere but the magic is caught. The payload is UTF-8 JSON of SpoolPayload.
+ * payload or a flipped bit anywhere but the magic is caught. The payload is UTF-8 JSON of SpoolPayload with `events`
+ * as its last member (records written before that layout put `events` second; readers still accept them).
  * The magic lets recovery find the next whole record after a damaged one.
  */
 import { readSync } from 'node:fs';
@@ -28,15 +29,44 @@ export interface SpoolPayload {
   pos?: { seq: number; inputs: Record<string, FollowPosition> };
 }
 
-export function encodeRecord(payload: SpoolPayload): Buffer {
-  const body = Buffer.from(JSON.stringify(payload), 'utf8');
-  const rec = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+/** An encoded record and where, inside it, the bytes of the events array are. */
+export interface EncodedRecord {
+  rec: Buffer;
+  /** Offset of the events array's `[` in `rec`. */
+  eventsStart: number;
+  /** Offset just after the events array's `]` in `rec`. */
+  eventsEnd: number;
+}
+
+/**
+ * Encodes a record with `events` as the LAST member of the payload (`{"id":…,"stats":…,"pos":…,"events":[…]}`), so
+ * a reader can take the events array's bytes as they are (readRecordAt) and the uploader can send them unparsed.
+ */
+export function encodeRecordParts(payload: SpoolPayload): EncodedRecord {
+  let head = `{"id":${JSON.stringify(payload.id)}`;
+  if (payload.stats !== undefined) head += `,"stats":${JSON.stringify(payload.stats)}`;
+  if (payload.pos !== undefined) head += `,"pos":${JSON.stringify(payload.pos)}`;
+  head += ',"events":';
+  const events = JSON.stringify(payload.events);
+  const headBytes = Buffer.byteLength(head, 'utf8');
+  const eventsBytes = Buffer.byteLength(events, 'utf8');
+  const len = headBytes + eventsBytes + 1;
+  // Not from the shared pool: the events' bytes are kept as a view of it (recent.ts), it must not pin a pool slab.
+  const rec = Buffer.allocUnsafeSlow(HEADER_BYTES + len);
   rec.writeUInt32LE(RECORD_MAGIC, 0);
-  rec.writeUInt32LE(body.length, 4);
+  rec.writeUInt32LE(len, 4);
   rec.writeUInt32LE(payload.events.length, 8);
-  body.copy(rec, HEADER_BYTES);
-  rec.writeUInt32LE(crc32(body, crc32(rec.subarray(4, 12))), 12);
-  return rec;
+  const eventsStart = HEADER_BYTES + headBytes;
+  rec.write(head, HEADER_BYTES, 'utf8');
+  rec.write(events, eventsStart, 'utf8');
+  const eventsEnd = eventsStart + eventsBytes;
+  rec[eventsEnd] = 0x7d; // }
+  rec.writeUInt32LE(crc32(rec.subarray(HEADER_BYTES), crc32(rec.subarray(4, 12))), 12);
+  return { rec, eventsStart, eventsEnd };
+}
+
+export function encodeRecord(payload: SpoolPayload): Buffer {
+  return encodeRecordParts(payload).rec;
 }
 
 /** A whole record found in a buffer. */
@@ -100,6 +130,79 @@ export function decodePayload(buf: Buffer, rec: ScannedRecord): SpoolPayload {
   return JSON.parse(buf.toString('utf8', rec.offset + HEADER_BYTES, rec.next)) as SpoolPayload;
 }
 
+/** A payload read back: the small head parsed, the events array kept as its JSON bytes. */
+export interface RecordBody {
+  id: string;
+  stats?: Record<string, number>;
+  pos?: SpoolPayload['pos'];
+  /** The events array's JSON, a buffer of its own. */
+  eventsJson: Buffer;
+  /** Set only when the record had to be parsed whole (the older layout, events not last). */
+  events?: AttackEvent[];
+}
+
+const EVENTS_KEY = Buffer.from(',"events":[', 'latin1');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * Where the top-level `,"events":[` of the payload in `buf[start, end)` begins, or -1. Scans only the head
+ * (strings and nesting tracked), so bytes inside `id`, `stats` or `pos` cannot be mistaken for it.
+ */
+function findEventsMember(buf: Buffer, start: number, end: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < end; i++) {
+    const c = buf[i];
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+      continue;
+    }
+    if (c === QUOTE) inString = true;
+    else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) depth--;
+    else if (
+      c === 0x2c &&
+      depth === 1 &&
+      buf.compare(EVENTS_KEY, 0, EVENTS_KEY.length, i, i + EVENTS_KEY.length) === 0
+    )
+      return i;
+  }
+  return -1;
+}
+
+/**
+ * Decodes a record's payload without parsing its events: the head is parsed, the events array copied out as bytes.
+ * Records of the older layout (events not the last member) are parsed whole instead. Throws when not JSON.
+ */
+export function decodeRecordBody(buf: Buffer, rec: ScannedRecord): RecordBody {
+  const start = rec.offset + HEADER_BYTES;
+  const end = rec.next;
+  const eventsLast = end - start >= 2 && buf[end - 1] === 0x7d && buf[end - 2] === 0x5d; // ends with `]}`
+  const at = eventsLast ? findEventsMember(buf, start, end) : -1;
+  if (at < 0) {
+    const p = decodePayload(buf, rec);
+    if (!Array.isArray(p.events)) throw new Error('spool record without an events array');
+    return {
+      id: p.id,
+      ...(p.stats ? { stats: p.stats } : {}),
+      ...(p.pos ? { pos: p.pos } : {}),
+      eventsJson: Buffer.from(JSON.stringify(p.events), 'utf8'),
+      events: p.events,
+    };
+  }
+  const head = JSON.parse(`${buf.toString('utf8', start, at)}}`) as Omit<SpoolPayload, 'events'>;
+  const eventsJson = Buffer.allocUnsafeSlow(end - 1 - (at + EVENTS_KEY.length - 1));
+  buf.copy(eventsJson, 0, at + EVENTS_KEY.length - 1, end - 1);
+  return {
+    id: head.id,
+    ...(head.stats ? { stats: head.stats } : {}),
+    ...(head.pos ? { pos: head.pos } : {}),
+    eventsJson,
+  };
+}
+
 /**
  * Reads and checks the record at `offset` of an open segment whose data ends at `limit`.
  * @returns null when the record is not whole and intact, or its payload is not JSON.
@@ -108,7 +211,7 @@ export function readRecordAt(
   fd: number,
   offset: number,
   limit: number,
-): { payload: SpoolPayload; next: number; events: number } | null {
+): { payload: RecordBody; next: number; events: number } | null {
   const head = Buffer.allocUnsafe(HEADER_BYTES);
   if (readSync(fd, head, 0, HEADER_BYTES, offset) !== HEADER_BYTES) return null;
   const len = head.readUInt32LE(4);
@@ -119,7 +222,7 @@ export function readRecordAt(
   const rec = checkRecord(buf, 0);
   if (rec === null) return null;
   try {
-    return { payload: decodePayload(buf, rec), next: offset + rec.next, events: rec.events };
+    return { payload: decodeRecordBody(buf, rec), next: offset + rec.next, events: rec.events };
   } catch {
     return null;
   }

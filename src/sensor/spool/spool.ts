@@ -23,19 +23,21 @@
  *    cursor is stale (its segment was dropped by the quota) and ignored.
  * Records are written with synchronous positional writes (page cache, microseconds); fsync runs asynchronously.
  * The last appended batches are also kept in memory (recent.ts, bounded), so the uploader usually gets a
- * fresh batch without reading and decoding it back from disk.
+ * fresh batch without reading it back from disk. Batches carry their events as the JSON bytes stored in the record
+ * (`eventsJson`); they are parsed only if something reads `events`.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeSync } from 'node:fs';
 import type { AttackEvent } from '../../core/event.js';
 import type { FollowPosition } from '../follow/follower.js';
 import { CoalescedTask, Notifier } from './coalesce.js';
-import { encodeRecord, readRecordAt } from './record.js';
+import { encodeRecordParts, readRecordAt } from './record.js';
 import { RecentBatches } from './recent.js';
 import { recoverAll } from './recovery.js';
 import { SegmentFiles } from './segments.js';
 import type { Segment } from './segments.js';
 import type { RecoveryReport } from './recovery.js';
+import { makeSpooledBatch } from './types.js';
 import type { SpooledBatch, SpoolOptions, SpoolStats, RecordRef } from './types.js';
 
 export type { SpooledBatch, SpoolOptions, SpoolStats, RecordRef } from './types.js';
@@ -161,12 +163,13 @@ export class Spool {
     const extra = { ...(stats ? { stats } : {}), ...(pos ? { pos } : {}) };
     let active = this.active();
     let id = this.idAt(active.seq, active.size);
-    let rec = encodeRecord({ id, events, ...extra });
-    if (active.size > 0 && active.size + rec.length > this.opts.segmentSizeBytes) {
+    let enc = encodeRecordParts({ id, events, ...extra });
+    if (active.size > 0 && active.size + enc.rec.length > this.opts.segmentSizeBytes) {
       active = this.roll();
       id = this.idAt(active.seq, 0);
-      rec = encodeRecord({ id, events, ...extra });
+      enc = encodeRecordParts({ id, events, ...extra });
     }
+    const rec = enc.rec;
     while (this.files.bytes() + rec.length > this.opts.maxSizeBytes && this.segments.length > 1)
       this.dropOldest();
     if (this.files.bytes() + rec.length > this.opts.maxSizeBytes) {
@@ -179,18 +182,20 @@ export class Spool {
       return null;
     }
     writeSync(active.fd, rec, 0, rec.length, active.size);
+    // Cached with the events as their stored JSON only (a view of the record, which nothing reuses): the cache
+    // costs about the records' bytes, and the uploader sends those bytes as they are.
     this.recent.add(
-      {
+      makeSpooledBatch({
         id,
-        events,
-        ...(stats ? { stats } : {}),
+        eventsJson: rec.subarray(enc.eventsStart, enc.eventsEnd),
+        stats,
         ref: {
           segment: active.seq,
           offset: active.size,
           next: active.size + rec.length,
           events: events.length,
         },
-      },
+      }),
       rec.length,
     );
     active.size += rec.length;
@@ -380,12 +385,13 @@ export class Spool {
     const r = readRecordAt(seg.fd, offset, seg.size);
     if (r === null) return null;
     const { payload: p, next, events } = r;
-    return {
+    return makeSpooledBatch({
       id: p.id,
+      eventsJson: p.eventsJson,
       events: p.events,
-      ...(p.stats ? { stats: p.stats } : {}),
+      stats: p.stats,
       ref: { segment: seg.seq, offset, next, events },
-    };
+    });
   }
 
   /** One fsync round: covers every append and position set before it started. */

@@ -187,6 +187,32 @@ describe('Uploader', () => {
     expect(up.stats.deadLetteredEvents).toBe(2);
   });
 
+  it('sends the spooled events JSON as it is, never parsing the events on the normal path', async () => {
+    await server.listen();
+    const ev = events(3, 9);
+    const acked: string[] = [];
+    const batch = {
+      id: 'unparsed_batch-1',
+      eventsJson: Buffer.from(JSON.stringify(ev)),
+      stats: { malformed: 4 },
+      ref: { segment: 0, offset: 0, next: 1, events: 3 },
+      get events(): AttackEvent[] {
+        throw new Error('events parsed on the upload path');
+      },
+    };
+    const up = start(server.url, {
+      source: {
+        peek: () => (acked.length === 0 ? batch : null),
+        ack: (ref) => void acked.push(`${ref.segment}:${ref.offset}`),
+        waitForData: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
+      },
+    });
+    await until(() => acked.length === 1);
+    expect(server.events()).toEqual(ev);
+    expect(server.batches.get('unparsed_batch-1')?.stats).toEqual({ malformed: 4 });
+    expect(up.stats).toMatchObject({ acceptedBatches: 1, acceptedEvents: 3 });
+  });
+
   it('times out a server that never answers, and retries', async () => {
     const sockets = new Set<import('node:net').Socket>();
     const silent = createServer((sock) => void sockets.add(sock)); // accepts TCP, never speaks HTTP

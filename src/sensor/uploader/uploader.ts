@@ -4,7 +4,8 @@
  * Invariants:
  * - One batch in flight at a time, in spool order; a batch leaves the spool only after the server acknowledged it
  *   (200 `accepted` or `duplicate`) or after it was written to the dead-letter folder (a 4xx other than 401/429).
- * - The body is encodeBatch (gzip JSON) and the signature covers exactly those bytes (src/protocol/signing.ts);
+ * - The body is encodeBatchFromJson (gzip JSON; the events' JSON is sent as the spool stored it, never parsed on
+ *   this path) and the signature covers exactly those bytes (src/protocol/signing.ts);
  *   every attempt is signed afresh (new time and nonce) but carries the same batch id, so retries dedupe.
  * - Network errors, timeouts, 5xx, 429 and 401 keep the batch and back off exponentially with jitter, at least as
  *   long as Retry-After says. 401 is logged as an error: it does not heal by itself (revoked key, clock skew).
@@ -14,7 +15,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { SubmissionAck } from '../../protocol/api-types.js';
-import { encodeBatch, SUBMISSIONS_PATH } from '../../protocol/batch.js';
+import { encodeBatchFromJson, SUBMISSIONS_PATH } from '../../protocol/batch.js';
 import { signRequest } from '../../protocol/signing.js';
 import type { RecordRef, SpooledBatch } from '../spool/spool.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
@@ -149,12 +150,12 @@ export class Uploader {
     this.stats.lastAckAt = this.opts.clock.now();
     if (duplicate) {
       this.stats.duplicateBatches++;
-      this.stats.duplicateEvents += batch.events.length;
+      this.stats.duplicateEvents += batch.ref.events;
     } else {
       this.stats.acceptedBatches++;
-      this.stats.acceptedEvents += batch.events.length;
+      this.stats.acceptedEvents += batch.ref.events;
     }
-    this.log.debug({ batch_id: batch.id, events: batch.events.length, duplicate }, 'batch acknowledged');
+    this.log.debug({ batch_id: batch.id, events: batch.ref.events, duplicate }, 'batch acknowledged');
   }
 
   private deadLetter(batch: SpooledBatch, status: number, error: unknown): void {
@@ -163,11 +164,11 @@ export class Uploader {
       status,
       error,
       dead_lettered_at: new Date(this.opts.clock.now()).toISOString(),
-      events: batch.events,
+      events: batch.events, // parsed here, only here: the rare path
       ...(batch.stats ? { stats: batch.stats } : {}),
     });
     this.stats.deadLetteredBatches++;
-    this.stats.deadLetteredEvents += batch.events.length;
+    this.stats.deadLetteredEvents += batch.ref.events;
     this.log.error(
       { batch_id: batch.id, status, error, path },
       'server refused the batch; moved to the dead-letter folder',
@@ -176,10 +177,10 @@ export class Uploader {
 
   private async send(batch: SpooledBatch): Promise<Outcome> {
     const now = this.opts.clock.now();
-    const body = encodeBatch({
+    const body = encodeBatchFromJson({
       batch_id: batch.id,
       sensor_time: now,
-      events: batch.events,
+      eventsJson: batch.eventsJson,
       ...(batch.stats ? { stats: batch.stats } : {}),
     });
     const signed = signRequest(this.opts.sensorId, this.opts.key, 'POST', SUBMISSIONS_PATH, body, now);
