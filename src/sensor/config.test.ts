@@ -90,7 +90,9 @@ describe('sensor config', () => {
         `${p}: inputs[0].path: input type iptables needs a path (line 4)`,
         expect.stringMatching(new RegExp(`^${p}: inputs\\[0\\]\\.start: .* \\(line 5\\)$`)),
         expect.stringMatching(
-          new RegExp(`^${p}: inputs\\[1\\]\\.type: unknown input type \\(known: iptables, [a-z0-9, -]+\\) \\(line 6\\)$`),
+          new RegExp(
+            `^${p}: inputs\\[1\\]\\.type: unknown input type \\(known: iptables, [a-z0-9, -]+\\) \\(line 6\\)$`,
+          ),
         ),
         expect.stringMatching(new RegExp(`^${p}: privacy\\.mask_ipv4_prefix: .* \\(line 9\\)$`)),
         expect.stringMatching(

@@ -237,7 +237,15 @@ export class StampParser {
     const sign = buf[p + 21];
     const oh = num(buf, p + 22, 2);
     const om = num(buf, p + 24, 2);
-    if (d < 1 || d > 31 || mo < 0 || y < MIN_YEAR || buf[p + 2] !== 47 || buf[p + 6] !== 47 || buf[p + 11] !== 58)
+    if (
+      d < 1 ||
+      d > 31 ||
+      mo < 0 ||
+      y < MIN_YEAR ||
+      buf[p + 2] !== 47 ||
+      buf[p + 6] !== 47 ||
+      buf[p + 11] !== 58
+    )
       return -1;
     if (!validTime(h, mi, s) || buf[p + 20] !== SP || (sign !== 43 && sign !== 45) || oh < 0 || om < 0)
       return -1;
