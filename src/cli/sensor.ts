@@ -9,6 +9,7 @@ import {
   dryRunInputs,
   enrollSensor,
   eventForDisplay,
+  formatCounts,
   formatStatus,
   getInput,
   INPUTS,
@@ -37,14 +38,10 @@ interface RunFlags {
 }
 
 function summary(s: SensorStats): string {
-  const fmt = (r: Record<string, number>): string =>
-    Object.entries(r)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ') || 'none';
   return [
     `sensor ${s.sensor_id}: ${s.lines_read} lines read, ${s.events_parsed} events parsed, ${s.spooled_events} spooled`,
     `  acked ${s.acked_events} (accepted ${s.uploaded_events}, duplicate ${s.duplicate_events}, dead-lettered ${s.dead_lettered_events}), dropped ${s.dropped_events}, backlog ${s.backlog_events}`,
-    `  malformed: ${fmt(s.malformed)}; skipped: ${fmt(s.skipped)}; excluded by privacy: ${fmt(s.excluded)}`,
+    `  malformed: ${formatCounts(s.malformed)}; skipped: ${formatCounts(s.skipped)}; excluded by privacy: ${formatCounts(s.excluded)}`,
   ].join('\n');
 }
 
@@ -213,10 +210,8 @@ export function registerSensorCommands(program: Command): void {
             },
           );
           await flush();
-          const fmt = (m: Map<string, number>): string =>
-            [...m].map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
           process.stderr.write(
-            `${file}: ${stats.lines} ${def.kind === 'packets' ? 'packets' : 'lines'}, ${stats.events} events; skipped: ${fmt(stats.skipped)}; refused: ${fmt(stats.malformed)}\n`,
+            `${file}: ${stats.lines} ${def.kind === 'packets' ? 'packets' : 'lines'}, ${stats.events} events; skipped: ${formatCounts(stats.skipped)}; refused: ${formatCounts(stats.malformed)}\n`,
           );
           for (const s of stats.samples) process.stderr.write(`  refused (${s.reason}): ${s.line}\n`);
         }

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { systemClock } from '../core/clock.js';
 import type { SensorConfig } from './config.js';
 import { getInput } from './inputs/registry.js';
+import { formatCounts } from './inputs/line-stats.js';
 import { eventForDisplay, parseFile } from './parse-file.js';
 import { inputKey } from './run/make-runner.js';
 
@@ -56,10 +57,8 @@ export async function dryRunInputs(config: SensorConfig, firstLines = 20): Promi
           },
           { maxLines: firstLines },
         );
-        const fmt = (m: Map<string, number>): string =>
-          [...m].map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
         report.lines.push(
-          `first ${stats.lines} ${def.kind === 'packets' ? 'packets' : 'lines'}: ${stats.events} events; skipped ${fmt(stats.skipped)}; malformed ${fmt(stats.malformed)}`,
+          `first ${stats.lines} ${def.kind === 'packets' ? 'packets' : 'lines'}: ${stats.events} events; skipped ${formatCounts(stats.skipped)}; malformed ${formatCounts(stats.malformed)}`,
         );
         if (first !== undefined) report.lines.push(`first event: ${first}`);
         for (const s of stats.samples.slice(0, 3)) report.lines.push(`malformed (${s.reason}): ${s.line}`);

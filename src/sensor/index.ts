@@ -20,6 +20,7 @@ export { parseIptablesBuffer, createIptablesParser } from './inputs/iptables/ind
 export { LINE_INPUTS } from './inputs/registry.js';
 export type { InputDefinition, InputOptions } from './inputs/registry.js';
 export { parseFile, eventForDisplay } from './parse-file.js';
+export { formatCounts } from './inputs/line-stats.js';
 export { readStatus, formatStatus, STATUS_FILE } from './status.js';
 export type { StatusReport } from './status.js';
 export { dryRunInputs } from './dry-run.js';

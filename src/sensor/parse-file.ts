@@ -12,6 +12,7 @@ import type { AttackEvent } from '../core/event.js';
 import { makeError } from '../core/errors.js';
 import type { ParseResult } from './inputs/input.js';
 import { LineStats } from './inputs/line-stats.js';
+import { LineSplitter } from './util/line-splitter.js';
 import type { InputDefinition, InputOptions } from './inputs/registry.js';
 
 export const MAX_LINE_BYTES = 1 << 20;
@@ -87,28 +88,20 @@ export async function parseFile(
             return (buf: Buffer, s: number, e: number): ParseResult =>
               p(buf.toString('utf8', s, e), ctx).result;
           })();
-    let pending: Buffer = EMPTY;
-    let skipping = false;
+    const splitter = new LineSplitter(
+      MAX_LINE_BYTES,
+      (buf, p, nl) => {
+        take(lineParser(buf, p, nl), buf, p, nl);
+        if (stats.lines >= max) splitter.stop();
+      },
+      () => take(TOO_LONG, EMPTY, 0, 0),
+    );
     for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const buf = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      let p = 0;
-      for (let nl = buf.indexOf(10, p); nl >= 0 && stats.lines < max; nl = buf.indexOf(10, p)) {
-        if (skipping) skipping = false;
-        else take(lineParser(buf, p, nl), buf, p, nl);
-        p = nl + 1;
-      }
+      splitter.push(chunk);
       if (stats.lines >= max) return stats;
-      let rest = buf.subarray(p);
-      if (rest.length > MAX_LINE_BYTES) {
-        if (!skipping) take(TOO_LONG, rest, 0, 0);
-        skipping = true;
-        rest = EMPTY;
-      }
-      pending = Buffer.from(rest);
       await opts.afterChunk?.();
     }
-    if (pending.length > 0 && !skipping && stats.lines < max)
-      take(lineParser(pending, 0, pending.length), pending, 0, pending.length);
+    splitter.end();
     return stats;
   } finally {
     if (path !== '-') stream.destroy();

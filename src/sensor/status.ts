@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
 import { makeError } from '../core/errors.js';
 import type { SensorStats } from './agent.js';
+import { formatCounts } from './inputs/line-stats.js';
 
 export const STATUS_FILE = 'status.json';
 
@@ -157,10 +158,6 @@ const ago = (iso: string | null, now: number): string => {
 export function formatStatus(r: StatusReport, now: number): string {
   const s = r.stats;
   const stale = now - Date.parse(r.written_at) > 3 * r.interval_ms;
-  const fmt = (m: Record<string, number>): string =>
-    Object.entries(m)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(' ') || 'none';
   const lines = [
     `sensor ${r.sensor_id} (pid ${r.pid}) → ${r.server_url}`,
     stale
@@ -170,14 +167,14 @@ export function formatStatus(r: StatusReport, now: number): string {
     `  memory: ${Math.round(r.memory.rss / 1048576)} MB resident (heap ${Math.round(r.memory.heap_used / 1048576)} MB, buffers ${Math.round(r.memory.external / 1048576)} MB)`,
     `  last upload acknowledged: ${ago(r.last_ack_at, now)}${s.last_upload_error ? `; last error: ${s.last_upload_error}` : ''}`,
     `  events: parsed ${s.events_parsed}, spooled ${s.spooled_events}, acknowledged ${s.acked_events} (accepted ${s.uploaded_events}, duplicate ${s.duplicate_events})`,
-    `  drops by reason: ${fmt(r.drops)}`,
-    `  upload failures: ${fmt(s.upload_failures)}`,
+    `  drops by reason: ${formatCounts(r.drops)}`,
+    `  upload failures: ${formatCounts(s.upload_failures)}`,
     `  inputs:`,
   ];
   for (const i of s.inputs) {
     const rate = r.rates.inputs[i.key];
     lines.push(
-      `    ${i.key}: ${rate?.lines_per_s ?? 0} lines/s, ${rate?.events_per_s ?? 0} events/s; ${i.lines} lines, ${i.events} events; skipped ${fmt(i.skipped)}; malformed ${fmt(i.malformed)}; ${fmt(i.counters)}`,
+      `    ${i.key}: ${rate?.lines_per_s ?? 0} lines/s, ${rate?.events_per_s ?? 0} events/s; ${i.lines} lines, ${i.events} events; skipped ${formatCounts(i.skipped)}; malformed ${formatCounts(i.malformed)}; ${formatCounts(i.counters)}`,
     );
   }
   return lines.join('\n');

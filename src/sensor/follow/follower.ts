@@ -73,7 +73,8 @@ async function findByInode(path: string, inode: string): Promise<{ path: string;
   return null;
 }
 
-async function inodeOf(path: string): Promise<{ inode: string; size: number } | null> {
+/** The inode (decimal text) and size of the file at `path`; null when there is none. */
+export async function inodeOf(path: string): Promise<{ inode: string; size: number } | null> {
   try {
     const s = await stat(path, { bigint: true });
     return { inode: s.ino.toString(), size: Number(s.size) };

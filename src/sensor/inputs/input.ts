@@ -47,6 +47,36 @@ export interface InputParser {
   parseBytes(buf: Uint8Array, start: number, end: number, ctx: ParseContext): ParseResult;
 }
 
+/**
+ * The UTF-8 bytes of a string line, for `parseLine(string)` = `parseBytes(its bytes)` (rule 2). Reuses one
+ * growing scratch buffer per parser.
+ */
+export class Utf8Scratch {
+  private buf = Buffer.allocUnsafe(4096);
+
+  /** Writes `line`; returns the buffer and the byte length. */
+  write(line: string): [Buffer, number] {
+    const need = Buffer.byteLength(line, 'utf8');
+    if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
+    return [this.buf, this.buf.write(line, 0, 'utf8')];
+  }
+}
+
+/**
+ * `parseLine` for a parser whose work is in `parseBytes`: a Buffer is parsed in place, a string through the
+ * parser's scratch buffer. @example parseLine(l, ctx) { return parseLineAsBytes(this, this.scratch, l, ctx); }
+ */
+export function parseLineAsBytes(
+  parser: Pick<InputParser, 'parseBytes'>,
+  scratch: Utf8Scratch,
+  line: string | Buffer,
+  ctx: ParseContext,
+): ParseResult {
+  if (typeof line !== 'string') return parser.parseBytes(line, 0, line.length, ctx);
+  const [buf, n] = scratch.write(line);
+  return parser.parseBytes(buf, 0, n, ctx);
+}
+
 /** Preallocated skip results: skipping allocates nothing. */
 export const SKIP: { readonly [R in SkipReason]: ParseResult } = {
   not_firewall: Object.freeze({ kind: 'skip', reason: 'not_firewall' }),

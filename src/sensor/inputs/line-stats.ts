@@ -77,3 +77,9 @@ export class LineStats {
     };
   }
 }
+
+/** Counts by reason as `a=1 b=2`, or `none`: how every sensor command prints them. */
+export function formatCounts(counts: ReadonlyMap<string, number> | Readonly<Record<string, number>>): string {
+  const entries = counts instanceof Map ? [...counts] : Object.entries(counts);
+  return entries.map(([k, v]) => `${k}=${v}`).join(' ') || 'none';
+}

@@ -19,8 +19,10 @@ import type { ParseContext } from '../inputs/input.js';
 import { LineStats } from '../inputs/line-stats.js';
 import type { CommandInputDefinition, CommandLineResult, InputOptions } from '../inputs/registry.js';
 import type { PrivacyFilter } from '../privacy.js';
+import { LineSplitter } from '../util/line-splitter.js';
 import { WakeableSleep } from '../util/wakeable-sleep.js';
 import type { Batcher } from './batcher.js';
+import { ResultSink } from './result-sink.js';
 import type { RunningInput } from './running-input.js';
 
 export const MAX_LINE = 1 << 20;
@@ -52,8 +54,10 @@ export class CommandRunner implements RunningInput {
   private readonly sleeper = new WakeableSleep();
   private readonly parse: (line: string, ctx: ParseContext) => CommandLineResult;
   private readonly ctx = { now: 0 };
+  private readonly sink: ResultSink;
 
   constructor(private readonly opts: CommandRunnerOptions) {
+    this.sink = new ResultSink(this.stats, opts.privacy, opts.batcher, opts.logger);
     this.key = opts.key;
     this.cursor = opts.resume?.cursor;
     this.parse = opts.definition.createLineParser(opts.inputOptions);
@@ -116,24 +120,12 @@ export class CommandRunner implements RunningInput {
         return;
       }
       this.child = child;
-      let partial: Buffer = EMPTY;
-      let tooLong = false;
-      child.stdout!.on('data', (chunk: Buffer) => {
-        let buf = partial.length === 0 ? chunk : Buffer.concat([partial, chunk]);
-        let p = 0;
-        for (let nl = buf.indexOf(10, p); nl >= 0; nl = buf.indexOf(10, p)) {
-          if (tooLong) tooLong = false;
-          else this.onLine(buf.toString('utf8', p, nl));
-          p = nl + 1;
-        }
-        buf = buf.subarray(p);
-        if (buf.length > MAX_LINE) {
-          this.stats.count({ kind: 'malformed', reason: 'line_too_long' }, EMPTY, 0, 0);
-          tooLong = true;
-          buf = EMPTY;
-        }
-        partial = buf.length === 0 ? EMPTY : Buffer.from(buf);
-      });
+      const splitter = new LineSplitter(
+        MAX_LINE,
+        (buf, start, end) => this.onLine(buf.toString('utf8', start, end)),
+        () => this.stats.count({ kind: 'malformed', reason: 'line_too_long' }, EMPTY, 0, 0),
+      );
+      child.stdout!.on('data', (chunk: Buffer) => splitter.push(chunk));
       let stderrTail = '';
       child.stderr!.on('data', (chunk: Buffer) => {
         stderrTail = (stderrTail + chunk.toString('utf8')).slice(-2000);
@@ -144,7 +136,7 @@ export class CommandRunner implements RunningInput {
       });
       child.on('close', (code, signal) => {
         this.child = null;
-        if (partial.length > 0 && !tooLong) this.onLine(partial.toString('utf8'));
+        splitter.end();
         if (stderrTail !== '' || (code !== 0 && code !== null && this.running))
           this.opts.logger.warn({ code, signal, stderr: stderrTail.trim() }, 'input command ended');
         resolve();
@@ -155,14 +147,10 @@ export class CommandRunner implements RunningInput {
   private onLine(line: string): void {
     this.ctx.now = this.opts.clock.now();
     const { result, cursor } = this.parse(line, this.ctx);
-    if (result.kind === 'event') {
-      this.stats.lines++;
-      this.stats.events++;
-      if (this.opts.privacy.apply(result.event)) this.opts.batcher.add(result.event);
-    } else {
+    if (result.kind === 'event') this.sink.event(result.event);
+    else {
       const b = Buffer.from(line.slice(0, 512));
-      const sample = this.stats.count(result, b, 0, b.length);
-      if (sample !== undefined) this.opts.logger.debug(sample, 'malformed line (sample)');
+      this.sink.take(result, b, 0, b.length);
     }
     if (cursor !== undefined) this.cursor = cursor;
   }

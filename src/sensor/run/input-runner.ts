@@ -2,8 +2,8 @@
  * Runs one configured line input (RunningInput): follows its file, parses each line, applies the privacy policy, hands events to the
  * batcher and counts everything it did not pass on (LineStats, by reason, malformed lines sampled).
  *
- * Invariants: one reader at a time per file (reads are serialised by `exclusive`, so `readToEnd` from drain() and
- * the polling loop never interleave); the hot path per line allocates only the event; `ctx.now` is set from the
+ * Invariants: one reader at a time per file (reads are serialised by the PollLoop's lock, so `readToEnd` from
+ * drain() and the polling loop never interleave); the hot path per line allocates only the event; `ctx.now` is set from the
  * injected clock once per read chunk.
  */
 import type { Logger } from 'pino';
@@ -14,8 +14,9 @@ import type { InputParser } from '../inputs/input.js';
 import { LineStats } from '../inputs/line-stats.js';
 import type { PrivacyFilter } from '../privacy.js';
 import type { Batcher } from './batcher.js';
+import { PollLoop } from './poll-loop.js';
+import { ResultSink } from './result-sink.js';
 import type { RunningInput } from './running-input.js';
-import { WakeableSleep } from '../util/wakeable-sleep.js';
 
 export interface InputRunnerOptions {
   key: string;
@@ -34,10 +35,7 @@ export interface InputRunnerOptions {
 export class InputRunner implements RunningInput {
   readonly stats = new LineStats();
   readonly follower: FileFollower;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private lock: Promise<unknown> = Promise.resolve();
-  private readonly sleeper = new WakeableSleep();
+  private readonly loop: PollLoop;
   private readonly ctx = { now: 0 };
   private readonly onLine: (buf: Buffer, start: number, end: number) => void;
 
@@ -48,20 +46,18 @@ export class InputRunner implements RunningInput {
     this.key = opts.key;
     this.position = () => this.follower.position();
     this.follower = new FileFollower({ path: opts.path, start: opts.start, resume: opts.resume });
-    const { parser, privacy, batcher, logger } = opts;
-    const stats = this.stats;
+    const { parser, logger } = opts;
     const ctx = this.ctx;
-    this.onLine = (buf, start, end) => {
-      const r = parser.parseBytes(buf, start, end, ctx);
-      if (r.kind === 'event') {
-        stats.lines++;
-        stats.events++;
-        if (privacy.apply(r.event)) batcher.add(r.event);
-        return;
-      }
-      const sample = stats.count(r, buf, start, end);
-      if (sample !== undefined) logger.debug(sample, 'malformed line (sample)');
-    };
+    const sink = new ResultSink(this.stats, opts.privacy, opts.batcher, logger);
+    this.onLine = (buf, start, end) => sink.take(parser.parseBytes(buf, start, end, ctx), buf, start, end);
+    this.loop = new PollLoop(
+      async () => {
+        ctx.now = opts.clock.now();
+        return (await this.follower.poll(this.onLine)).eof;
+      },
+      opts.pollIntervalMs,
+      (err) => logger.error({ err, path: opts.path }, 'reading the input failed; retrying'),
+    );
   }
 
   counters(): Record<string, number> {
@@ -76,52 +72,16 @@ export class InputRunner implements RunningInput {
 
   /** Polls the file until stopped. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.sleeper.wake();
-    await this.loop;
-    await this.exclusive(() => this.follower.close());
+    await this.loop.stop();
+    await this.loop.exclusive(() => this.follower.close());
   }
 
   /** Reads everything the file holds now. */
   readToEnd(): Promise<void> {
-    return this.exclusive(async () => {
-      for (;;) {
-        this.ctx.now = this.opts.clock.now();
-        const r = await this.follower.poll(this.onLine);
-        if (r.eof) return;
-      }
-    });
-  }
-
-  private async run(): Promise<void> {
-    const log = this.opts.logger;
-    while (this.running) {
-      let eof = true;
-      try {
-        eof = await this.exclusive(async () => {
-          this.ctx.now = this.opts.clock.now();
-          return (await this.follower.poll(this.onLine)).eof;
-        });
-      } catch (err) {
-        log.error({ err, path: this.opts.path }, 'reading the input failed; retrying');
-      }
-      if (eof && this.running) await this.sleep(this.opts.pollIntervalMs);
-    }
-  }
-
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn);
-    this.lock = run.catch(() => undefined);
-    return run;
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return this.sleeper.sleep(ms);
+    return this.loop.readToEnd();
   }
 }

@@ -11,6 +11,7 @@ import { LineStats } from '../inputs/line-stats.js';
 import type { ListenerInputDefinition, InputOptions } from '../inputs/registry.js';
 import type { PrivacyFilter } from '../privacy.js';
 import type { Batcher } from './batcher.js';
+import { ResultSink } from './result-sink.js';
 import type { RunningInput } from './running-input.js';
 
 export interface ListenerRunnerOptions {
@@ -33,18 +34,12 @@ export class ListenerRunner implements RunningInput {
 
   constructor(opts: ListenerRunnerOptions) {
     this.key = opts.key;
-    const { privacy, batcher, stats } = { ...opts, stats: this.stats };
+    const sink = new ResultSink(this.stats, opts.privacy, opts.batcher, opts.logger);
     this.listener = opts.definition.createListener(
       opts.inputOptions,
       {
-        event: (e: AttackEvent) => {
-          stats.lines++;
-          stats.events++;
-          if (privacy.apply(e)) batcher.add(e);
-        },
-        refused: (reason: string) => {
-          stats.count({ kind: 'skip', reason: reason as never }, EMPTY, 0, 0);
-        },
+        event: (e: AttackEvent) => sink.event(e),
+        refused: (reason: string) => sink.take({ kind: 'skip', reason: reason as never }, EMPTY, 0, 0),
       },
       { clock: opts.clock, logger: opts.logger },
     );

@@ -9,16 +9,18 @@
  * - A replaced file (another inode at the path) is read from its beginning with a fresh decoder; a file shorter
  *   than what was read (truncated) too. A file the decoder calls fatal is not read further until it is replaced.
  */
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
+import { inodeOf } from '../follow/follower.js';
 import type { FollowPosition } from '../follow/follower.js';
 import type { PacketDecoder, ParseResult } from '../inputs/input.js';
 import { LineStats } from '../inputs/line-stats.js';
 import type { PrivacyFilter } from '../privacy.js';
-import { WakeableSleep } from '../util/wakeable-sleep.js';
 import type { Batcher } from './batcher.js';
+import { PollLoop } from './poll-loop.js';
+import { ResultSink } from './result-sink.js';
 import type { RunningInput } from './running-input.js';
 
 export interface PacketRunnerOptions {
@@ -54,16 +56,20 @@ export class PacketRunner implements RunningInput {
   private rotations = 0;
   private truncations = 0;
   private fatalFiles = 0;
-  private running = false;
-  private loop: Promise<void> | null = null;
-  private lock: Promise<unknown> = Promise.resolve();
-  private readonly sleeper = new WakeableSleep();
+  private readonly loop: PollLoop;
+  private readonly sink: ResultSink;
   private readonly chunk: Buffer;
 
   constructor(private readonly opts: PacketRunnerOptions) {
     this.key = opts.key;
     this.decoder = opts.makeDecoder();
     this.chunk = Buffer.allocUnsafe(opts.chunkBytes ?? 1 << 20);
+    this.sink = new ResultSink(this.stats, opts.privacy, opts.batcher, opts.logger);
+    this.loop = new PollLoop(
+      () => this.poll(),
+      opts.pollIntervalMs,
+      (err) => opts.logger.error({ err, path: opts.path }, 'reading the capture failed; retrying'),
+    );
     // While an earlier run's records are decoded again, the saved position must not move back.
     this.position = () => ({
       path: opts.path,
@@ -77,34 +83,16 @@ export class PacketRunner implements RunningInput {
   }
 
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    this.sleeper.wake();
-    await this.loop;
-    await this.exclusive(() => this.closeFile());
+    await this.loop.stop();
+    await this.loop.exclusive(() => this.closeFile());
   }
 
   readToEnd(): Promise<void> {
-    return this.exclusive(async () => {
-      while (!(await this.poll()));
-    });
-  }
-
-  private async run(): Promise<void> {
-    while (this.running) {
-      let eof = true;
-      try {
-        eof = await this.exclusive(() => this.poll());
-      } catch (err) {
-        this.opts.logger.error({ err, path: this.opts.path }, 'reading the capture failed; retrying');
-      }
-      if (eof && this.running) await this.sleeper.sleep(this.opts.pollIntervalMs);
-    }
+    return this.loop.readToEnd();
   }
 
   /** Reads one chunk; true at the end of what is there now. */
@@ -119,7 +107,7 @@ export class PacketRunner implements RunningInput {
         return false;
       }
     }
-    const now = await statOf(this.opts.path);
+    const now = await inodeOf(this.opts.path);
     if (now === null) return true;
     if (now.inode !== this.inode) {
       if (this.pending.length > 0) this.stats.count(BAD_PARTIAL, EMPTY, 0, 0);
@@ -139,14 +127,8 @@ export class PacketRunner implements RunningInput {
     const fresh = this.chunk.subarray(0, bytesRead);
     const buf = this.pending.length === 0 ? fresh : Buffer.concat([this.pending, fresh]);
     const base = this.offset;
-    const { privacy, batcher } = this.opts;
     const r = this.decoder.feed(buf, (res: ParseResult, recordEnd: number) => {
-      if (base + recordEnd <= this.skipUntil) return;
-      if (res.kind === 'event') {
-        this.stats.lines++;
-        this.stats.events++;
-        if (privacy.apply(res.event)) batcher.add(res.event);
-      } else this.stats.count(res, EMPTY, 0, 0);
+      if (base + recordEnd > this.skipUntil) this.sink.take(res, EMPTY, 0, 0);
     });
     if (r.fatal !== undefined) {
       this.fatal = r.fatal;
@@ -173,7 +155,7 @@ export class PacketRunner implements RunningInput {
   }
 
   private async openCurrent(): Promise<boolean> {
-    const s = await statOf(this.opts.path);
+    const s = await inodeOf(this.opts.path);
     if (s === null) return false;
     let fh: FileHandle;
     try {
@@ -200,22 +182,6 @@ export class PacketRunner implements RunningInput {
     this.pending = EMPTY;
     if (fh !== null) await fh.close();
   }
-
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.lock.then(fn);
-    this.lock = run.catch(() => undefined);
-    return run;
-  }
 }
 
 const BAD_PARTIAL: ParseResult = Object.freeze({ kind: 'malformed', reason: 'partial_record_at_rotation' });
-
-async function statOf(path: string): Promise<{ inode: string; size: number } | null> {
-  try {
-    const s = await stat(path, { bigint: true });
-    return { inode: s.ino.toString(), size: Number(s.size) };
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-}

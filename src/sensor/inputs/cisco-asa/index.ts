@@ -3,10 +3,13 @@
  * with or without a syslog header, and bare message texts as collectors forward them. Rules in parser.ts.
  */
 import { systemClock } from '../../../core/clock.js';
+import { countLineResults } from '../count-lines.js';
+import type { BufferParseCounts } from '../count-lines.js';
 import type { LineInputDefinition } from '../registry.js';
 import { CiscoAsaParser } from './parser.js';
 import type { CiscoAsaParserOptions } from './parser.js';
 
+export type { BufferParseCounts } from '../count-lines.js';
 export { CiscoAsaParser, MALFORMED_REASONS } from './parser.js';
 export type { CiscoAsaMalformedReason, CiscoAsaParserOptions } from './parser.js';
 
@@ -28,13 +31,6 @@ export const ciscoAsaInput: LineInputDefinition = {
   createParser: (o) => new CiscoAsaParser({ timezone: o.timezone }),
 };
 
-export interface BufferParseCounts {
-  lines: number;
-  events: number;
-  skipped: number;
-  malformed: number;
-}
-
 /**
  * Parses every line of `buf` (LF-terminated; a last line without LF counts too) and counts the outcomes.
  * For benchmarks: the work per line is exactly what the sensor does, events included.
@@ -45,18 +41,5 @@ export function parseCiscoAsaBuffer(
   opts: { now?: number; timezone?: 'utc' | 'local'; parser?: CiscoAsaParser } = {},
 ): BufferParseCounts {
   const parser = opts.parser ?? new CiscoAsaParser({ timezone: opts.timezone ?? 'utc' });
-  const ctx = { now: opts.now ?? systemClock.now() };
-  const counts: BufferParseCounts = { lines: 0, events: 0, skipped: 0, malformed: 0 };
-  let p = 0;
-  while (p < buf.length) {
-    let nl = buf.indexOf(10, p);
-    if (nl < 0) nl = buf.length;
-    const r = parser.parseBytes(buf, p, nl, ctx);
-    counts.lines++;
-    if (r.kind === 'event') counts.events++;
-    else if (r.kind === 'skip') counts.skipped++;
-    else counts.malformed++;
-    p = nl + 1;
-  }
-  return counts;
+  return countLineResults(parser, buf, { now: opts.now ?? systemClock.now() });
 }

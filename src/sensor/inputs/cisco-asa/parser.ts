@@ -40,7 +40,7 @@
  */
 import type { AttackEvent, Protocol } from '../../../core/event.js';
 import { parseIPv4, parseIPv6 } from '../../net/ip.js';
-import { malformedResults, SKIP } from '../input.js';
+import { malformedResults, parseLineAsBytes, SKIP, Utf8Scratch } from '../input.js';
 import type { InputParser, ParseContext, ParseResult } from '../input.js';
 import { AddressStrings, FLAG_STRINGS } from '../iptables/fields.js';
 import type { TimeZoneMode } from '../iptables/timestamp.js';
@@ -139,16 +139,19 @@ function looksNumeric(s: string, a: number, e: number): boolean {
 }
 
 /** The Cisco ASA / PIX / FTD syslog parser. One instance per input: it holds only caches, never line data. */
+/** What `b` holds between lines: nothing of a caller's buffer. */
+const NO_LINE = new Uint8Array(0);
+
 export class CiscoAsaParser implements InputParser {
   readonly type = 'cisco-asa';
   private readonly header: HeaderReader;
   private readonly srcStrings = new AddressStrings();
   private readonly dstStrings = new AddressStrings();
   private readonly hextets = new Uint16Array(8);
-  private scratch = Buffer.allocUnsafe(4096);
+  private readonly scratch = new Utf8Scratch();
 
   // Per-line scratch state (overwritten by every line, never returned).
-  private b: Uint8Array = this.scratch;
+  private b: Uint8Array = NO_LINE;
   private o = 0;
   private ts = 0;
   private tsState = STAMP_NONE;
@@ -165,11 +168,7 @@ export class CiscoAsaParser implements InputParser {
   }
 
   parseLine(line: string | Buffer, ctx: ParseContext): ParseResult {
-    if (typeof line !== 'string') return this.parseBytes(line, 0, line.length, ctx);
-    const need = Buffer.byteLength(line, 'utf8');
-    if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need);
-    const n = this.scratch.write(line, 0, 'utf8');
-    return this.parseBytes(this.scratch, 0, n, ctx);
+    return parseLineAsBytes(this, this.scratch, line, ctx);
   }
 
   parseBytes(buf: Uint8Array, start: number, end: number, ctx: ParseContext): ParseResult {
@@ -187,7 +186,7 @@ export class CiscoAsaParser implements InputParser {
     this.tsState = this.header.state;
     this.ts = this.tsState === STAMP_OK ? this.header.ts : ctx.now;
     const r = this.message(s, p);
-    this.b = this.scratch; // keep no reference to the caller's buffer
+    this.b = NO_LINE; // keep no reference to the caller's buffer
     return r;
   }
 

@@ -13,7 +13,7 @@
  * (epoch seconds: UTC; a classic stamp: year from the clock, zone from the `timezone` option). A line that
  * carries the DSHIELDINPUT prefix without a usable stamp is malformed `bad_time`; any other line is not_firewall.
  */
-import { malformedResults, SKIP } from '../input.js';
+import { malformedResults, parseLineAsBytes, SKIP, Utf8Scratch } from '../input.js';
 import type { InputParser, ParseContext, ParseResult } from '../input.js';
 import { IptablesParser, MALFORMED_REASONS as IPTABLES_REASONS } from '../iptables/index.js';
 import { StampParser } from '../iptables/timestamp.js';
@@ -38,7 +38,7 @@ export class DshieldParser implements InputParser {
   readonly type = 'dshield';
   private readonly stamp: StampParser;
   private readonly netfilter: IptablesParser;
-  private scratch = Buffer.allocUnsafe(4096);
+  private readonly scratch = new Utf8Scratch();
 
   constructor(opts: DshieldParserOptions = {}) {
     const timezone = opts.timezone ?? 'local';
@@ -47,11 +47,7 @@ export class DshieldParser implements InputParser {
   }
 
   parseLine(line: string | Buffer, ctx: ParseContext): ParseResult {
-    if (typeof line !== 'string') return this.parseBytes(line, 0, line.length, ctx);
-    const need = Buffer.byteLength(line, 'utf8');
-    if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need);
-    const n = this.scratch.write(line, 0, 'utf8');
-    return this.parseBytes(this.scratch, 0, n, ctx);
+    return parseLineAsBytes(this, this.scratch, line, ctx);
   }
 
   parseBytes(buf: Uint8Array, start: number, end: number, ctx: ParseContext): ParseResult {

@@ -15,7 +15,7 @@
  */
 import type { AttackEvent, Protocol } from '../../../core/event.js';
 import { parseIPv4, parseIPv6 } from '../../net/ip.js';
-import { malformedResults, SKIP } from '../input.js';
+import { malformedResults, parseLineAsBytes, SKIP, Utf8Scratch } from '../input.js';
 import type { InputParser, ParseContext, ParseResult } from '../input.js';
 import { AddressStrings, FLAG_STRINGS, port } from '../iptables/fields.js';
 import type { TimeZoneMode } from '../iptables/timestamp.js';
@@ -114,18 +114,14 @@ export class FilterlogParser implements InputParser {
   /** Field i spans [pos[i], pos[i + 1] - 1); `count` fields were found (at most MAX_FIELDS). */
   private readonly pos = new Int32Array(MAX_FIELDS + 1);
   private count = 0;
-  private scratch = Buffer.allocUnsafe(4096);
+  private readonly scratch = new Utf8Scratch();
 
   constructor(opts: FilterlogParserOptions = {}) {
     this.header = new SyslogHeader(opts.timezone ?? 'local');
   }
 
   parseLine(line: string | Buffer, ctx: ParseContext): ParseResult {
-    if (typeof line !== 'string') return this.parseBytes(line, 0, line.length, ctx);
-    const need = Buffer.byteLength(line, 'utf8');
-    if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need);
-    const n = this.scratch.write(line, 0, 'utf8');
-    return this.parseBytes(this.scratch, 0, n, ctx);
+    return parseLineAsBytes(this, this.scratch, line, ctx);
   }
 
   parseBytes(buf: Uint8Array, start: number, end: number, ctx: ParseContext): ParseResult {

@@ -266,21 +266,6 @@ export function text(buf: Uint8Array, a: number, b: number): string {
   return bb.toString('latin1', a, b);
 }
 
-/**
- * The UTF-8 bytes of a string line, for `parseLine(string)` = `parseBytes(its bytes)`. Reuses one growing
- * scratch buffer per parser.
- */
-export class Utf8Scratch {
-  private buf = Buffer.allocUnsafe(4096);
-
-  /** Writes `line`; returns the buffer and the byte length. */
-  write(line: string): [Buffer, number] {
-    const need = Buffer.byteLength(line, 'utf8');
-    if (need > this.buf.length) this.buf = Buffer.allocUnsafe(need);
-    return [this.buf, this.buf.write(line, 0, 'utf8')];
-  }
-}
-
 /** The event protocol of an IP protocol number 0-255 (the `port` of `other` is the number itself). */
 export function protocolOfNumber(n: number): 'tcp' | 'udp' | 'icmp' | 'icmp6' | 'other' {
   return n === 6 ? 'tcp' : n === 17 ? 'udp' : n === 1 ? 'icmp' : n === 58 ? 'icmp6' : 'other';

@@ -36,7 +36,7 @@
  * (fresh, cached); nothing is read outside [start, end).
  */
 import type { AttackEvent } from '../../../core/event.js';
-import { malformedResults, SKIP } from '../input.js';
+import { malformedResults, parseLineAsBytes, SKIP, Utf8Scratch } from '../input.js';
 import type { InputParser, ParseContext, ParseResult } from '../input.js';
 import { StampParser } from '../iptables/timestamp.js';
 import {
@@ -64,7 +64,6 @@ import {
   skipSpaces,
   TAB,
   trimEnd,
-  Utf8Scratch,
 } from './bytes.js';
 import { cefHeaderAt, cefTimeAt, isCefStart, newCefHeader, scanCefExtension } from './cef.js';
 import { CivilClock, clockAt, fractionAt } from './clock.js';
@@ -257,9 +256,7 @@ export class FortinetParser implements InputParser {
   }
 
   parseLine(line: string | Buffer, ctx: ParseContext): ParseResult {
-    if (typeof line !== 'string') return this.parseBytes(line, 0, line.length, ctx);
-    const [buf, n] = this.scratch.write(line);
-    return this.parseBytes(buf, 0, n, ctx);
+    return parseLineAsBytes(this, this.scratch, line, ctx);
   }
 
   parseBytes(buf: Uint8Array, start: number, end: number, ctx: ParseContext): ParseResult {

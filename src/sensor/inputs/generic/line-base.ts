@@ -4,7 +4,7 @@
  * once, and a scanned value is looked at as bytes whatever its escapes.
  */
 import type { InputParser, ParseContext, ParseResult } from '../input.js';
-import { SKIP } from '../input.js';
+import { parseLineAsBytes, SKIP, Utf8Scratch } from '../input.js';
 import { decodeJsonString, jsonStart, T_NONE, T_NULL, T_NUMBER, T_STRING } from './json-scan.js';
 import type { JsonScanner } from './json-scan.js';
 import { isNegativeInt, portAt } from './values.js';
@@ -13,14 +13,10 @@ import type { AddressReader } from './values.js';
 /** A parser whose work is on bytes: `parseLine` encodes the string once into a reused buffer. */
 export abstract class ByteLineParser implements InputParser {
   abstract readonly type: string;
-  private scratch = Buffer.allocUnsafe(4096);
+  private readonly scratch = new Utf8Scratch();
 
   parseLine(line: string | Buffer, ctx: ParseContext): ParseResult {
-    if (typeof line !== 'string') return this.parseBytes(line, 0, line.length, ctx);
-    const need = Buffer.byteLength(line, 'utf8');
-    if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need);
-    const n = this.scratch.write(line, 0, 'utf8');
-    return this.parseBytes(this.scratch, 0, n, ctx);
+    return parseLineAsBytes(this, this.scratch, line, ctx);
   }
 
   abstract parseBytes(buf: Uint8Array, start: number, end: number, ctx: ParseContext): ParseResult;

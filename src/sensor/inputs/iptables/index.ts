@@ -3,21 +3,17 @@
  * Also the entry point of the parse benchmark (`parseIptablesBuffer`).
  */
 import { systemClock } from '../../../core/clock.js';
+import { countLineResults } from '../count-lines.js';
+import type { BufferParseCounts } from '../count-lines.js';
 import { IptablesParser } from './parser.js';
 import type { IptablesParserOptions } from './parser.js';
 
+export type { BufferParseCounts } from '../count-lines.js';
 export { IptablesParser, MALFORMED_REASONS } from './parser.js';
 export type { IptablesParserOptions, IptablesMalformedReason } from './parser.js';
 
 export function createIptablesParser(opts: IptablesParserOptions = {}): IptablesParser {
   return new IptablesParser(opts);
-}
-
-export interface BufferParseCounts {
-  lines: number;
-  events: number;
-  skipped: number;
-  malformed: number;
 }
 
 /**
@@ -30,18 +26,5 @@ export function parseIptablesBuffer(
   opts: { now?: number; timezone?: 'utc' | 'local'; parser?: IptablesParser } = {},
 ): BufferParseCounts {
   const parser = opts.parser ?? new IptablesParser({ timezone: opts.timezone ?? 'utc' });
-  const ctx = { now: opts.now ?? systemClock.now() };
-  const counts: BufferParseCounts = { lines: 0, events: 0, skipped: 0, malformed: 0 };
-  let p = 0;
-  while (p < buf.length) {
-    let nl = buf.indexOf(10, p);
-    if (nl < 0) nl = buf.length;
-    const r = parser.parseBytes(buf, p, nl, ctx);
-    counts.lines++;
-    if (r.kind === 'event') counts.events++;
-    else if (r.kind === 'skip') counts.skipped++;
-    else counts.malformed++;
-    p = nl + 1;
-  }
-  return counts;
+  return countLineResults(parser, buf, { now: opts.now ?? systemClock.now() });
 }

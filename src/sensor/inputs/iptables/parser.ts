@@ -16,7 +16,7 @@
  */
 import type { AttackEvent } from '../../../core/event.js';
 import { parseIPv4, parseIPv6 } from '../../net/ip.js';
-import { malformedResults, SKIP } from '../input.js';
+import { malformedResults, parseLineAsBytes, SKIP, Utf8Scratch } from '../input.js';
 import type { InputParser, ParseContext, ParseResult } from '../input.js';
 import { AddressStrings, EQ, FLAG_STRINGS, port, protoOf, SP } from './fields.js';
 import { F_DPT, F_DST, F_IN, F_OUT, F_PROTO, F_SPT, F_SRC, F_TYPE, LineFields } from './scan.js';
@@ -51,18 +51,14 @@ export class IptablesParser implements InputParser {
   private readonly dstStrings = new AddressStrings();
   private readonly hextets = new Uint16Array(8);
   private readonly fields = new LineFields();
-  private scratch = Buffer.allocUnsafe(4096);
+  private readonly scratch = new Utf8Scratch();
 
   constructor(opts: IptablesParserOptions = {}) {
     this.stamp = new StampParser(opts.timezone ?? 'local');
   }
 
   parseLine(line: string | Buffer, ctx: ParseContext): ParseResult {
-    if (typeof line !== 'string') return this.parseBytes(line, 0, line.length, ctx);
-    const need = Buffer.byteLength(line, 'utf8');
-    if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need);
-    const n = this.scratch.write(line, 0, 'utf8');
-    return this.parseBytes(this.scratch, 0, n, ctx);
+    return parseLineAsBytes(this, this.scratch, line, ctx);
   }
 
   parseBytes(buf: Uint8Array, start: number, end: number, ctx: ParseContext): ParseResult {

@@ -37,7 +37,7 @@
  * attack or service text in the rare cases that need it. Nothing is read outside [start, end).
  */
 import type { AttackEvent, Protocol } from '../../../core/event.js';
-import { malformedResults, SKIP } from '../input.js';
+import { malformedResults, parseLineAsBytes, SKIP, Utf8Scratch } from '../input.js';
 import type { InputParser, ParseContext, ParseResult } from '../input.js';
 import { StampParser } from '../iptables/timestamp.js';
 import {
@@ -62,7 +62,6 @@ import {
   skipSpaces,
   text,
   trimEnd,
-  Utf8Scratch,
 } from '../fortinet/bytes.js';
 
 export const MALFORMED_REASONS = [
@@ -191,9 +190,7 @@ export class JuniperParser implements InputParser {
   }
 
   parseLine(line: string | Buffer, ctx: ParseContext): ParseResult {
-    if (typeof line !== 'string') return this.parseBytes(line, 0, line.length, ctx);
-    const [buf, n] = this.scratch.write(line);
-    return this.parseBytes(buf, 0, n, ctx);
+    return parseLineAsBytes(this, this.scratch, line, ctx);
   }
 
   parseBytes(buf: Uint8Array, start: number, end: number, ctx: ParseContext): ParseResult {

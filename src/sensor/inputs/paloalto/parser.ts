@@ -39,7 +39,7 @@
  * rare JSON form is parsed with JSON.parse. Nothing is read outside [start, end).
  */
 import type { AttackEvent } from '../../../core/event.js';
-import { malformedResults, SKIP } from '../input.js';
+import { malformedResults, parseLineAsBytes, SKIP, Utf8Scratch } from '../input.js';
 import type { InputParser, ParseContext, ParseResult } from '../input.js';
 import { StampParser } from '../iptables/timestamp.js';
 import {
@@ -60,7 +60,6 @@ import {
   skipSpaces,
   text,
   trimEnd,
-  Utf8Scratch,
 } from '../fortinet/bytes.js';
 import { cefHeaderAt, cefTimeAt, isCefStart, newCefHeader, scanCefExtension } from '../fortinet/cef.js';
 import { CivilClock } from '../fortinet/clock.js';
@@ -242,9 +241,7 @@ export class PaloAltoParser implements InputParser {
   }
 
   parseLine(line: string | Buffer, ctx: ParseContext): ParseResult {
-    if (typeof line !== 'string') return this.parseBytes(line, 0, line.length, ctx);
-    const [buf, n] = this.scratch.write(line);
-    return this.parseBytes(buf, 0, n, ctx);
+    return parseLineAsBytes(this, this.scratch, line, ctx);
   }
 
   parseBytes(buf: Uint8Array, start: number, end: number, _ctx: ParseContext): ParseResult {

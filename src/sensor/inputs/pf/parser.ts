@@ -19,7 +19,7 @@
  */
 import type { AttackEvent, Protocol } from '../../../core/event.js';
 import { parseIPv4, parseIPv6 } from '../../net/ip.js';
-import { malformedResults, SKIP } from '../input.js';
+import { malformedResults, parseLineAsBytes, SKIP, Utf8Scratch } from '../input.js';
 import type { InputParser, ParseContext, ParseResult } from '../input.js';
 import { AddressStrings, FLAG_STRINGS, port } from '../iptables/fields.js';
 import { StampParser } from '../iptables/timestamp.js';
@@ -108,7 +108,7 @@ export class PfParser implements InputParser {
   private readonly srcStrings = new AddressStrings();
   private readonly dstStrings = new AddressStrings();
   private readonly hextets = new Uint16Array(8);
-  private scratch = Buffer.allocUnsafe(4096);
+  private readonly scratch = new Utf8Scratch();
   /** Port found by the last `addressPort` call (NO_PORT, BAD_PORT or 0..65535). */
   private lastPort = NO_PORT;
 
@@ -119,11 +119,7 @@ export class PfParser implements InputParser {
   }
 
   parseLine(line: string | Buffer, ctx: ParseContext): ParseResult {
-    if (typeof line !== 'string') return this.parseBytes(line, 0, line.length, ctx);
-    const need = Buffer.byteLength(line, 'utf8');
-    if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need);
-    const n = this.scratch.write(line, 0, 'utf8');
-    return this.parseBytes(this.scratch, 0, n, ctx);
+    return parseLineAsBytes(this, this.scratch, line, ctx);
   }
 
   parseBytes(buf: Uint8Array, start: number, end: number, ctx: ParseContext): ParseResult {

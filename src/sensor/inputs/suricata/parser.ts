@@ -36,7 +36,7 @@
  */
 import type { AttackEvent, Protocol } from '../../../core/event.js';
 import { parseIPv4, parseIPv6 } from '../../net/ip.js';
-import { malformedResults, SKIP } from '../input.js';
+import { malformedResults, parseLineAsBytes, SKIP, Utf8Scratch } from '../input.js';
 import type { InputParser, ParseContext, ParseResult } from '../input.js';
 import { AddressStrings, FLAG_STRINGS } from '../iptables/fields.js';
 import { StampParser } from '../iptables/timestamp.js';
@@ -190,7 +190,7 @@ export class SuricataParser implements InputParser {
   private readonly dstStrings = new AddressStrings();
   private readonly hextets = new Uint16Array(8);
   private recordType = 0;
-  private scratch = Buffer.allocUnsafe(4096);
+  private readonly scratch = new Utf8Scratch();
 
   constructor(opts: SuricataParserOptions = {}) {
     this.stamp = new StampParser(opts.timezone ?? 'utc');
@@ -204,11 +204,7 @@ export class SuricataParser implements InputParser {
   }
 
   parseLine(line: string | Buffer, ctx: ParseContext): ParseResult {
-    if (typeof line !== 'string') return this.parseBytes(line, 0, line.length, ctx);
-    const need = Buffer.byteLength(line, 'utf8');
-    if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need);
-    const n = this.scratch.write(line, 0, 'utf8');
-    return this.parseBytes(this.scratch, 0, n, ctx);
+    return parseLineAsBytes(this, this.scratch, line, ctx);
   }
 
   parseBytes(buf: Uint8Array, start: number, end: number, ctx: ParseContext): ParseResult {

@@ -24,7 +24,7 @@
  */
 import type { AttackEvent, Protocol } from '../../../core/event.js';
 import { parseIPv4, parseIPv6 } from '../../net/ip.js';
-import { malformedResults, SKIP } from '../input.js';
+import { malformedResults, parseLineAsBytes, SKIP, Utf8Scratch } from '../input.js';
 import type { InputParser, ParseContext, ParseResult } from '../input.js';
 import { AddressStrings } from '../iptables/fields.js';
 import { StampParser } from '../iptables/timestamp.js';
@@ -173,7 +173,7 @@ export class ZeekParser implements InputParser {
   private readonly dstStrings = new AddressStrings();
   private readonly hextets = new Uint16Array(8);
   private readonly json = new JsonFields(JSON_PATHS);
-  private scratch = Buffer.allocUnsafe(4096);
+  private readonly scratch = new Utf8Scratch();
 
   // TSV state declared by the header lines.
   private sep = TAB;
@@ -197,11 +197,7 @@ export class ZeekParser implements InputParser {
   }
 
   parseLine(line: string | Buffer, ctx: ParseContext): ParseResult {
-    if (typeof line !== 'string') return this.parseBytes(line, 0, line.length, ctx);
-    const need = Buffer.byteLength(line, 'utf8');
-    if (need > this.scratch.length) this.scratch = Buffer.allocUnsafe(need);
-    const n = this.scratch.write(line, 0, 'utf8');
-    return this.parseBytes(this.scratch, 0, n, ctx);
+    return parseLineAsBytes(this, this.scratch, line, ctx);
   }
 
   parseBytes(buf: Uint8Array, start: number, end: number, ctx: ParseContext): ParseResult {
