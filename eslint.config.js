@@ -45,6 +45,7 @@ export default tseslint.config(
   layer(['src/core/**/*.ts'], ['protocol', 'sensor', ...server]),
   layer(['src/protocol/**/*.ts'], ['sensor', ...server]),
   layer(['src/sensor/**/*.ts'], server),
+  layer(['src/replay/**/*.ts'], server),
   layer(
     ['src/bus/**/*.ts', 'src/store/**/*.ts', 'src/intel/**/*.ts'],
     ['sensor', 'ingest', 'pipeline', 'publish', 'api', 'cli', 'sim'],

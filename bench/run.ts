@@ -4,12 +4,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { benchAggregate } from './aggregate.bench.js';
 import { benchDistinct } from './distinct.bench.js';
 import type { Figure } from './figures.js';
 import { benchIngest } from './ingest.bench.js';
 import { benchSensorFollow } from './sensor-follow.bench.js';
 import { benchSensorFormats } from './sensor-formats.bench.js';
 import { benchSensorParse } from './sensor-parse.bench.js';
+import { benchValidate } from './validate.bench.js';
 
 const figures: Figure[] = [];
 const run = async (label: string, fn: () => Figure[] | Promise<Figure[]>): Promise<void> => {
@@ -21,7 +23,12 @@ await run('sensor parse', () => benchSensorParse());
 await run('sensor formats', () => benchSensorFormats());
 await run('sensor process', () => benchSensorFollow());
 await run('distinct counter', () => benchDistinct());
+await run('geo lookup', async () => (await import('./geo.bench.js')).benchGeo());
+await run('submission validation', () => benchValidate());
+await run('aggregation engine', () => benchAggregate());
 await run('end-to-end ingest', () => benchIngest());
+await run('queries on a year', async () => (await import('./query.bench.js')).benchQuery());
+await run('import (marx file)', async () => (await import('./import.bench.js')).benchImport());
 
 const width = Math.max(...figures.map((f) => f.name.length));
 const lines = [

@@ -28,6 +28,7 @@ import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { portRoutes } from './routes/ports.js';
 import { sensorRoutes } from './routes/sensors.js';
+import { sourceRoutes } from './routes/sources.js';
 import { DEFAULT_WEB_ROOT, webRoutes } from './routes/web.js';
 
 export interface AppOptions {
@@ -117,6 +118,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   portRoutes(app, ctx);
   alertRoutes(app, ctx);
   sensorRoutes(app, ctx);
+  sourceRoutes(app, ctx);
   adminRoutes(app, ctx);
   await webRoutes(app, opts.webRoot === undefined ? DEFAULT_WEB_ROOT : opts.webRoot);
   return app;

@@ -13,6 +13,8 @@ import { z } from 'zod';
 import { makeError } from '../core/errors.js';
 import { ingestConfigShape } from '../ingest/config.js';
 import type { DetectorConfig } from '../pipeline/detect/index.js';
+import type { GeoOptions } from '../pipeline/enrich/index.js';
+import { retentionConfigSchema } from '../pipeline/retention/index.js';
 
 const history = z.strictObject({
   window_buckets: z.number().int().positive().optional(),
@@ -38,6 +40,16 @@ type DetectorInput = z.infer<typeof detectorConfigSchema>;
 type SameKeys = keyof DetectorInput extends keyof DetectorConfig ? true : never;
 const _detectorKeysMatch: SameKeys = true;
 
+/** A geo data file: a path; unset: the installed package's file; null: that part off (docs/CONFIG.md). */
+const geoFile = z.string().min(1).nullable().optional();
+/** Country and AS data of source addresses, passed to loadGeo (src/pipeline/enrich/geo.ts). */
+export const geoConfigSchema = z.strictObject({
+  country_file: geoFile,
+  asn_ipv4_file: geoFile,
+  asn_ipv6_file: geoFile,
+});
+const _geoKeysMatch: keyof z.infer<typeof geoConfigSchema> extends keyof GeoOptions ? true : never = true;
+
 export const serverConfigSchema = z.strictObject({
   ...ingestConfigShape,
   /** Body limit of the JSON API routes (enrolment, admin); submissions have their own limits. */
@@ -55,10 +67,17 @@ export const serverConfigSchema = z.strictObject({
   /** Aggregator loop period and batch size (unset: the aggregator's own defaults). */
   aggregate_interval_ms: z.number().int().positive().optional(),
   aggregate_max_batches: z.number().int().positive().optional(),
+  aggregate_flush_interval_ms: z.number().int().positive().optional(),
+  aggregate_flush_max_events: z.number().int().positive().optional(),
+  archive_raw_batches: z.boolean().optional(),
   /** Detector loop period (unset: the detector's own default; 0: only drain() runs it). */
   detect_interval_ms: z.number().int().nonnegative().optional(),
   /** Passed to the detector as its `config` (see src/pipeline/detect/config.ts for meanings and defaults). */
   detector: detectorConfigSchema.optional(),
+  /** Geo data files (unset: the installed packages' files). */
+  geo: geoConfigSchema.optional(),
+  /** How long data is kept and the database size cap (src/pipeline/retention/config.ts; every key defaults). */
+  retention: retentionConfigSchema.prefault({}),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

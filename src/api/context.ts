@@ -1,4 +1,5 @@
 /** What every route plugin receives: the composed components, never globals. */
+import type { RetentionStats } from '../pipeline/retention/index.js';
 import type { Logger } from 'pino';
 import type { Bus } from '../bus/bus.js';
 import type { Clock } from '../core/clock.js';
@@ -31,4 +32,5 @@ export interface ApiContext {
 export interface PipelineHandles {
   aggregator?: { stats(): AggregatorStats };
   detector?: { stats(): DetectorStats };
+  retention?: { stats(): RetentionStats };
 }

@@ -10,6 +10,7 @@
  * - The detector's position and lag come from the store (`detect.last_bucket.<g>`), so they survive restarts;
  *   the lag is event-clock now minus the end of the last evaluated bucket.
  */
+import { retentionFamilies } from '../pipeline/retention/index.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GRANULARITIES } from '../core/buckets.js';
@@ -59,6 +60,46 @@ function aggregatorFamilies(ctx: ApiContext): MetricFamily[] {
       help: 'Duration of the last non-empty aggregation step.',
       type: 'gauge',
       samples: [{ value: s.last_step_ms / 1000 }],
+    },
+    {
+      name: 'stormwatch_aggregate_commits_total',
+      help: 'Rollup commits (rows and applied batch ids in one transaction, then the bus ack).',
+      type: 'counter',
+      samples: [{ value: s.commits_total }],
+    },
+    {
+      name: 'stormwatch_aggregate_last_commit_seconds',
+      help: 'Duration of the last rollup commit, bus ack included.',
+      type: 'gauge',
+      samples: [{ value: s.last_commit_ms / 1000 }],
+    },
+    {
+      name: 'stormwatch_aggregate_last_commit_rows',
+      help: 'Rows written by the last commit (port buckets, source days, sensor hours).',
+      type: 'gauge',
+      samples: [{ value: s.last_commit_rows }],
+    },
+    {
+      name: 'stormwatch_aggregate_flush_lag_seconds',
+      help: 'At the last commit, how long its oldest batch had waited since the aggregator read it.',
+      type: 'gauge',
+      samples: [{ value: s.flush_lag_ms / 1000 }],
+    },
+    {
+      name: 'stormwatch_aggregate_rows_in_memory',
+      help: 'Rollup rows the aggregator holds in memory, by kind (evicted when idle).',
+      type: 'gauge',
+      samples: [
+        { labels: { kind: 'port' }, value: s.engine.port_rows },
+        { labels: { kind: 'source_day' }, value: s.engine.source_states },
+        { labels: { kind: 'sensor_hour' }, value: s.engine.sensor_rows },
+      ],
+    },
+    {
+      name: 'stormwatch_aggregate_pending_events',
+      help: 'Events read from the bus and counted in memory, waiting for the next commit.',
+      type: 'gauge',
+      samples: [{ value: s.engine.pending_events }],
     },
     {
       name: 'stormwatch_aggregate_last_step_failed',
@@ -144,6 +185,7 @@ export async function serverFamilies(ctx: ApiContext): Promise<MetricFamily[]> {
   const dataDir = ctx.dataDir;
   return [
     ...aggregatorFamilies(ctx),
+    ...(ctx.pipeline.retention ? retentionFamilies(ctx.pipeline.retention.stats()) : []),
     {
       name: 'stormwatch_bus_backlog_batches',
       help: 'Batches on the bus not yet applied and acknowledged.',

@@ -102,7 +102,7 @@ describe('docs/openapi.yaml', () => {
     for (const [path, item] of Object.entries(doc.paths)) {
       const op = item.get;
       if (!op) continue;
-      const url = path.replace('{proto}', 'tcp').replace('{port}', '22');
+      const url = path.replace('{proto}', 'tcp').replace('{port}', '22').replace('{ip}', '192.0.2.1');
       for (const p of params(op).filter((q) => q.in === 'query')) {
         const sch = p.schema?.$ref ? (resolve(p.schema.$ref) as Param['schema']) : p.schema;
         const value =

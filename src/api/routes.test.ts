@@ -173,18 +173,22 @@ describe('sensors', () => {
     env = await makeTestEnv();
     const s = await env.enroll('edge-1');
     const { items } = await get<SensorsResponse>('/api/v1/sensors');
+    // Public ids only (src/api/routes/sensors.ts): no internal id, no sensor or operator name.
+    const publicId = env.store.getSensor(s.id)?.public_id;
+    const operator = env.store.listOperators().find((o) => o.name === 'test-op');
     expect(items).toEqual([
       {
-        id: s.id,
-        name: 'edge-1',
-        operator: 'test-op',
+        id: publicId,
+        name: publicId,
+        operator: operator?.public_id,
         created_at: new Date(T_EVENT).toISOString(),
         last_seen: null,
         events_total: 0,
         revoked: false,
       },
     ]);
-    expect(JSON.stringify(items)).not.toContain('PUBLIC KEY');
+    for (const secret of ['PUBLIC KEY', s.id, 'edge-1', 'test-op', operator?.id ?? 'o_'])
+      expect(JSON.stringify(items)).not.toContain(secret);
   });
 });
 

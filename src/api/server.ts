@@ -17,7 +17,8 @@ import { openSqliteBus } from '../bus/sqlite/index.js';
 import { systemClock } from '../core/clock.js';
 import type { Clock } from '../core/clock.js';
 import { IngestMetrics } from '../ingest/metrics.js';
-import { startAggregator } from '../pipeline/aggregate/aggregator.js';
+import { policyOf, startRetention } from '../pipeline/retention/index.js';
+import { startAggregatorThread } from '../pipeline/aggregate/aggregator-thread.js';
 import { startDetector } from '../pipeline/detect/index.js';
 import type { DetectorConfig } from '../pipeline/detect/index.js';
 import { loadOrCreateSeed } from '../store/seed.js';
@@ -25,6 +26,7 @@ import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
 import { loadOrCreateAdminToken } from './admin-token.js';
 import { buildApp } from './app.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { resolveServerConfig } from './config.js';
 import type { ServerConfig } from './config.js';
 import { BUS_FILE, STORE_FILE } from './data-files.js';
@@ -80,6 +82,10 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
 
   try {
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
+    // One process per data folder: a second server or an import beside a running one would corrupt the rollups
+    // (the aggregator holds whole rows in memory). Released last, after the stores closed.
+    const lock = lockDataDir(opts.dataDir, 'stormwatch server', [STORE_FILE, BUS_FILE]);
+    undo.push(() => lock.release());
     const seed = loadOrCreateSeed(opts.dataDir);
     const adminToken = loadOrCreateAdminToken(opts.dataDir, log);
     const store = openSqliteStore({
@@ -93,13 +99,29 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
       logger: opts.logger.child({ component: 'bus' }),
     });
     undo.push(() => bus.close());
-    const aggregator = startAggregator({
-      bus,
-      store,
-      logger: opts.logger.child({ component: 'aggregate' }),
-      ...(config.aggregate_interval_ms !== undefined ? { intervalMs: config.aggregate_interval_ms } : {}),
-      ...(config.aggregate_max_batches !== undefined ? { maxBatches: config.aggregate_max_batches } : {}),
-    });
+    // Counting and commits run on a worker thread with its own connections (src/pipeline/aggregate), so that
+    // acknowledging sensors never waits behind a commit; it also loads the geo tables, off this thread.
+    const aggregator = await startAggregatorThread(
+      {
+        storePath: join(opts.dataDir, STORE_FILE),
+        busPath: join(opts.dataDir, BUS_FILE),
+        seed,
+        geo: config.geo ?? {},
+        logLevel: opts.logger.level,
+        options: {
+          ...(config.aggregate_interval_ms !== undefined ? { intervalMs: config.aggregate_interval_ms } : {}),
+          ...(config.aggregate_max_batches !== undefined ? { maxBatches: config.aggregate_max_batches } : {}),
+          ...(config.aggregate_flush_interval_ms !== undefined
+            ? { flushIntervalMs: config.aggregate_flush_interval_ms }
+            : {}),
+          ...(config.aggregate_flush_max_events !== undefined
+            ? { flushMaxEvents: config.aggregate_flush_max_events }
+            : {}),
+          ...(config.archive_raw_batches !== undefined ? { archiveRaw: config.archive_raw_batches } : {}),
+        },
+      },
+      opts.logger.child({ component: 'aggregate' }),
+    );
     undo.push(async () => {
       // Bounded: a failing store must not hang shutdown; whatever is left stays durable on the bus.
       const drained = await Promise.race([
@@ -121,6 +143,15 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
       ...(config.detect_interval_ms !== undefined ? { intervalMs: config.detect_interval_ms } : {}),
     });
     undo.push(() => detector.stop());
+    // Pruning by age and size, and the store's upkeep (day spans for long-window reads); on the event clock.
+    const retention = startRetention({
+      store,
+      clock: eventClock,
+      logger: opts.logger.child({ component: 'retention' }),
+      policy: policyOf(config.retention),
+      intervalMs: config.retention.interval_ms,
+    });
+    undo.push(() => retention.stop());
 
     let ready = false;
     const metrics = new IngestMetrics();
@@ -134,7 +165,7 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
       authClock: opts.authClock ?? systemClock,
       metrics,
       ready: () => ready,
-      pipeline: { aggregator, detector },
+      pipeline: { aggregator, detector, retention },
       dataDir: opts.dataDir,
       ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}),
     });

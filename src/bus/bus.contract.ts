@@ -5,6 +5,7 @@
  *
  * @example runBusContract('sqlite', () => { const path = tmpFile(); return { open: async () => openSqliteBus({ path, logger }) }; });
  */
+import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Bus, BusBatch } from './bus.js';
 
@@ -114,6 +115,36 @@ export function runBusContract(name: string, makeHarness: () => BusHarness | Pro
       expect(await again.publish(busBatch('batch-r4'))).toBe('accepted');
       const seqs = (await again.fetch(10)).map((x) => x.seq);
       expect(seqs[2]).toBeGreaterThan(seqs[1] ?? Infinity);
+    });
+
+    it('reads ahead of acks with a cursor, and hands the un-acked ones out again without it', async () => {
+      const bus = await open(await makeHarness());
+      for (const id of ['batch-c1', 'batch-c2', 'batch-c3', 'batch-c4']) await bus.publish(busBatch(id));
+      const first = await bus.fetch(2);
+      const last = first.at(-1)?.seq ?? -1;
+      expect((await bus.fetch(10, last)).map((x) => x.batch_id)).toEqual(['batch-c3', 'batch-c4']);
+      expect(await bus.fetch(10, Number.MAX_SAFE_INTEGER)).toEqual([]);
+      await bus.ack(first.map((x) => x.seq));
+      expect((await bus.fetch(10)).map((x) => x.batch_id)).toEqual(['batch-c3', 'batch-c4']);
+    });
+
+    it('keeps the raw body of a batch and decodes its events from it after a restart', async () => {
+      const harness = await makeHarness();
+      const bus = await open(harness);
+      const events = busBatch('x', 3).events;
+      const body = { batch_id: 'raw-1', sensor_time: T0, events, stats: { malformed: 2 } };
+      const raw = gzipSync(Buffer.from(JSON.stringify(body)));
+      const plain = Buffer.from(JSON.stringify({ ...body, batch_id: 'raw-2', stats: undefined }));
+      await bus.publish(busBatch('scoped/raw-1', 3, { raw, stats: { malformed: 2 } }));
+      await bus.publish(busBatch('scoped/raw-2', 3, { raw: plain }));
+      await bus.close();
+      const again = await open(harness);
+      const [one, two] = await again.fetch(10);
+      expect(one?.events).toEqual(events);
+      expect(one?.stats).toEqual({ malformed: 2 });
+      expect(one?.raw?.equals(raw)).toBe(true);
+      expect(two?.events).toEqual(events);
+      expect(two?.raw?.equals(plain)).toBe(true);
     });
 
     it('refuses work after close', async () => {

@@ -7,6 +7,8 @@
  * - A batch id published twice is stored once: the second publish resolves 'duplicate' (nothing new to count).
  * - `fetch` hands out batches in publish order; a batch stays on the bus until `ack`ed, and is handed out again
  *   after a restart if it was never acked (at-least-once; the store's applied-batch record makes it exactly-once).
+ *   With `after`, only batches with a larger seq are handed out, so a consumer can read ahead of its acks.
+ * - A batch published with `raw` comes back from fetch with the same `raw` bytes (also after a restart).
  */
 import type { AttackEvent } from '../core/event.js';
 
@@ -19,12 +21,18 @@ export interface BusBatch {
   clock_offset_ms: number;
   events: AttackEvent[];
   stats?: Record<string, number>;
+  /**
+   * The submission body as the sensor sent it (gzip or plain JSON of {batch_id, sensor_time, events, stats?}),
+   * already validated by ingest. When present the bus stores these bytes instead of re-encoding the events, and
+   * the store archives them as the raw batch.
+   */
+  raw?: Buffer;
 }
 
 export interface Bus {
   publish(batch: BusBatch): Promise<'accepted' | 'duplicate'>;
-  /** Up to `max` unacked batches in publish order (may return fewer, or none). */
-  fetch(max: number): Promise<Array<BusBatch & { seq: number }>>;
+  /** Up to `max` unacked batches in publish order with seq > `after` (default: all; may return fewer, or none). */
+  fetch(max: number, after?: number): Promise<Array<BusBatch & { seq: number }>>;
   /** Marks batches consumed; they are not handed out again. */
   ack(seqs: number[]): Promise<void>;
   /** Unacked batches waiting. */

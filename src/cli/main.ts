@@ -1,9 +1,10 @@
 /**
- * The `stormwatch` command: one entry, one file per command noun (server, sensor, demo, admin).
+ * The `stormwatch` command: one entry, one file per command noun (server, sensor, demo, admin, replay/import).
  */
 import { Command } from 'commander';
 import { registerAdminCommands } from './admin.js';
 import { registerDemoCommand } from './demo.js';
+import { registerReplayCommands } from './replay.js';
 import { registerSensorCommands } from './sensor.js';
 import { registerServerCommand } from './server.js';
 import { VERSION } from './version.js';
@@ -18,6 +19,7 @@ registerServerCommand(program);
 registerSensorCommands(program);
 registerDemoCommand(program);
 registerAdminCommands(program);
+registerReplayCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

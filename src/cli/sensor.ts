@@ -84,6 +84,32 @@ export function registerSensorCommands(program: Command): void {
       process.stdout.write(`enrolled as ${sensorId}\n`);
     });
 
+  sensor
+    .command('rotate-key')
+    .description(
+      'make a new key pair here, register it with the server (signed with the current key), then switch to it',
+    )
+    .option('-c, --config <file>', 'the sensor configuration (its data_dir and server_url)')
+    .option('-d, --data <dir>', "the sensor's data folder (instead of --config)")
+    .option('--server <url>', 'the server (default: from --config, else identity.json)')
+    .action(async (f: { config?: string; data?: string; server?: string }) => {
+      const { rotateSensorKey } = await import('../sensor/rotate-key.js');
+      let dataDir = f.data;
+      let serverUrl = f.server;
+      if (f.config !== undefined) {
+        const config = sensorConfigFromFlags({ config: f.config, ...(f.data ? { data: f.data } : {}) });
+        dataDir = config.data_dir;
+        serverUrl ??= config.server_url;
+      }
+      if (dataDir === undefined) throw makeError('SW_CONFIG_INVALID', 'give --config or --data');
+      const r = await rotateSensorKey({ dataDir, ...(serverUrl ? { serverUrl } : {}) });
+      process.stdout.write(
+        `sensor ${r.sensorId}: new key ${r.fingerprint.slice(0, 16)} registered and in place ` +
+          `(was ${r.previousFingerprint.slice(0, 16)}).\n` +
+          'A running sensor keeps the old key until restarted; restart it to switch.\n',
+      );
+    });
+
   const addRunOptions = (cmd: Command): Command =>
     cmd
       .option('-c, --config <file>', 'YAML sensor configuration (docs/CONFIG.md); flags override it')

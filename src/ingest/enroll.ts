@@ -6,13 +6,17 @@
  *   does not leak usable tokens. A token is consumed atomically (store.consumeEnrollmentToken): single use.
  * - The public key is checked (Ed25519, parseable) BEFORE the token is consumed, so a typo does not burn it.
  * - Sensor ids are `s_` + 12 random base32 characters (60 bits): they say nothing about who runs the sensor.
+ *   The store also gives each sensor a separate public id (`ps_`), the only one the public API shows.
+ * - A token names an operator by its internal id: chosen by id (it must exist), or by name, the operator being
+ *   created on the first use of a new name (store.ensureOperator). The sensor enrolled with the token belongs
+ *   to that operator: SensorRecord.operator is the operator's internal id, never its name.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { makeError } from '../core/errors.js';
 import type { EnrollResponse } from '../protocol/api-types.js';
 import { loadPublicKey } from '../protocol/signing.js';
-import type { Store } from '../store/store.js';
+import type { OperatorRecord, Store } from '../store/store.js';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 export const SENSOR_ID_PATTERN = /^s_[a-z2-7]{12}$/;
@@ -37,23 +41,52 @@ export function newSensorId(): string {
   return `s_${[...randomBytes(12)].map((b) => BASE32[b & 31]).join('')}`;
 }
 
+export interface TokenOptions {
+  /** The operator by display name (created when new) ... */
+  operator?: string;
+  /** ... or by internal id (must exist). Exactly one of the two. */
+  operatorId?: string;
+  ttlMs: number;
+  /** Real time: token expiry, and the creation time of a new operator. */
+  now: number;
+}
+
+export interface CreatedToken {
+  /** The token, shown once. */
+  token: string;
+  operator: OperatorRecord;
+  /** True when this call created the operator. */
+  operatorCreated: boolean;
+}
+
 /**
- * Creates a one-time enrolment token valid for `ttlMs` from `now`; returns the token (shown once).
- * Used by the admin API and by `stormwatch server token --data DIR` directly on the SQLite store.
- * @example const token = createEnrollmentToken(store, { operator: 'acme', ttlMs: 86_400_000, now: Date.now() })
+ * Creates a one-time enrolment token valid for `ttlMs` from `now` for an operator named or chosen by id.
+ * Used by the admin API and by `stormwatch admin token --data DIR` directly on the SQLite store.
+ * Throws SW_BAD_REQUEST (bad name or ttl, both or neither of name and id) or SW_NOT_FOUND (unknown id).
+ * @example const { token } = createEnrollmentToken(store, { operator: 'acme', ttlMs: 86_400_000, now: Date.now() })
  */
 export function createEnrollmentToken(
-  store: Pick<Store, 'createEnrollmentToken'>,
-  opts: { operator: string; ttlMs: number; now: number },
-): string {
-  const operator = operatorSchema.safeParse(opts.operator);
-  if (!operator.success)
-    throw makeError('SW_BAD_REQUEST', operator.error.issues[0]?.message ?? 'bad operator');
+  store: Pick<Store, 'createEnrollmentToken' | 'ensureOperator' | 'getOperator'>,
+  opts: TokenOptions,
+): CreatedToken {
   if (!Number.isInteger(opts.ttlMs) || opts.ttlMs <= 0)
     throw makeError('SW_BAD_REQUEST', 'ttl must be a positive whole number of ms');
+  if ((opts.operator === undefined) === (opts.operatorId === undefined))
+    throw makeError('SW_BAD_REQUEST', 'name the operator either by name or by id');
+  let operator: OperatorRecord;
+  let operatorCreated = false;
+  if (opts.operatorId !== undefined) {
+    const found = store.getOperator(opts.operatorId);
+    if (!found) throw makeError('SW_NOT_FOUND', `no operator ${opts.operatorId}`);
+    operator = found;
+  } else {
+    const name = operatorSchema.safeParse(opts.operator);
+    if (!name.success) throw makeError('SW_BAD_REQUEST', name.error.issues[0]?.message ?? 'bad operator');
+    ({ operator, created: operatorCreated } = store.ensureOperator(name.data, opts.now));
+  }
   const token = `swe_${randomBytes(32).toString('base64url')}`;
-  store.createEnrollmentToken(hashToken(token), opts.now + opts.ttlMs, operator.data);
-  return token;
+  store.createEnrollmentToken(hashToken(token), opts.now + opts.ttlMs, operator.id);
+  return { token, operator, operatorCreated };
 }
 
 export interface EnrollOptions {

@@ -9,6 +9,7 @@ import { SignatureVerifier } from './verify-signature.js';
 
 const T = 1_900_000_000_000;
 const PATH = '/api/v1/submissions';
+const GRACE = 3_600_000;
 let store: SqliteStore;
 let clock: ManualClock;
 let verifier: SignatureVerifier;
@@ -26,7 +27,13 @@ beforeEach(() => {
     created_at: 0,
   });
   clock = new ManualClock(T);
-  verifier = new SignatureVerifier({ store, authClock: clock, windowMs: 300_000, nonceCacheMaxEntries: 2 });
+  verifier = new SignatureVerifier({
+    store,
+    authClock: clock,
+    windowMs: 300_000,
+    nonceCacheMaxEntries: 2,
+    keyRotationGraceMs: GRACE,
+  });
 });
 afterEach(() => store.close());
 
@@ -77,5 +84,57 @@ describe('SignatureVerifier', () => {
     }
     const v = verifier.verify(req({ ...signRequest('s_abcdefghijkl', key, 'POST', PATH, body, T) }));
     expect(codeOf(() => verifier.commit(v))).toBe('SW_UNAVAILABLE');
+  });
+
+  it('rotates keys: the pending key becomes current on first use, the old one lasts the grace period', () => {
+    const id = 's_abcdefghijkl';
+    const next = generateSensorKeyPair();
+    const nextKey = loadPrivateKey(next.privateKeyPem);
+    const sign = (k: typeof key) => req({ ...signRequest(id, k, 'POST', PATH, body, clock.now()) });
+    const use = (k: typeof key) => {
+      const v = verifier.verify(sign(k));
+      verifier.commit(v);
+      return v.keyRole;
+    };
+    expect(store.setPendingSensorKey(id, next.publicKeyPem)).toBe(true);
+    // Until the new key is used, the old one stays current, for as long as it takes.
+    clock.advance(10 * GRACE);
+    expect(use(key)).toBe('current');
+    verifier = new SignatureVerifier({
+      store,
+      authClock: clock,
+      windowMs: 300_000,
+      nonceCacheMaxEntries: 100,
+      keyRotationGraceMs: GRACE,
+    });
+    expect(use(nextKey)).toBe('pending');
+    expect(store.getSensor(id)?.public_key_pem).toBe(next.publicKeyPem);
+    expect(use(nextKey)).toBe('current');
+    expect(use(key)).toBe('previous');
+    clock.advance(GRACE - 1);
+    expect(use(key)).toBe('previous');
+    clock.advance(1);
+    expect(codeOf(() => verifier.verify(sign(key)))).toBe('SW_AUTH_BAD_SIGNATURE');
+    expect(use(nextKey)).toBe('current');
+    // A key nobody registered never verifies.
+    const stranger = loadPrivateKey(generateSensorKeyPair().privateKeyPem);
+    expect(codeOf(() => verifier.verify(sign(stranger)))).toBe('SW_AUTH_BAD_SIGNATURE');
+  });
+
+  it('refuses every key of a revoked sensor at once', () => {
+    const id = 's_abcdefghijkl';
+    const next = generateSensorKeyPair();
+    const nextKey = loadPrivateKey(next.privateKeyPem);
+    const third = generateSensorKeyPair();
+    store.setPendingSensorKey(id, next.publicKeyPem);
+    verifier.commit(verifier.verify(req({ ...signRequest(id, nextKey, 'POST', PATH, body, T) })));
+    store.setPendingSensorKey(id, third.publicKeyPem);
+    const sign = (k: typeof key) => req({ ...signRequest(id, k, 'POST', PATH, body, T) });
+    expect(verifier.verify(sign(key)).keyRole).toBe('previous');
+    expect(verifier.verify(sign(nextKey)).keyRole).toBe('current');
+    expect(verifier.verify(sign(loadPrivateKey(third.privateKeyPem))).keyRole).toBe('pending');
+    store.revokeSensor(id);
+    for (const k of [key, nextKey, loadPrivateKey(third.privateKeyPem)])
+      expect(codeOf(() => verifier.verify(sign(k)))).toBe('SW_AUTH_UNKNOWN_SENSOR');
   });
 });

@@ -122,3 +122,62 @@ export interface SubmissionAck {
   status: 'accepted' | 'duplicate';
   events: number;
 }
+
+/** A key a source hit, with its events (from the per-source daily top-ports summary). */
+export interface SourcePort {
+  proto: Protocol;
+  port: number;
+  events: number;
+}
+
+/** One source over a window of days (events summed; see docs/openapi.yaml SourceSummary for each count). */
+export interface SourceSummary {
+  ip: string;
+  /** Days of the window with activity. */
+  days: number;
+  events: number;
+  ports: number;
+  sensors: number;
+  operators: number;
+  first_seen: string;
+  last_seen: string;
+  country: string | null;
+  asn: number | null;
+  as_name: string | null;
+  top_ports: SourcePort[];
+}
+
+export interface TopSourcesResponse {
+  /** The window: the last `days` UTC days, today included ([from, to)). */
+  days: number;
+  from: string;
+  to: string;
+  items: SourceSummary[];
+}
+
+/** One source on one UTC day. */
+export interface SourceDay {
+  /** Start of the UTC day. */
+  day: string;
+  events: number;
+  ports: number;
+  sensors: number;
+  operators: number;
+  first_seen: string;
+  last_seen: string;
+  country: string | null;
+  asn: number | null;
+  as_name: string | null;
+  top_ports: SourcePort[];
+}
+
+export interface SourceResponse {
+  ip: string;
+  days: number;
+  from: string;
+  to: string;
+  /** The window's totals; null when the source was not seen in it. */
+  summary: SourceSummary | null;
+  /** Days with activity, oldest first. */
+  items: SourceDay[];
+}

@@ -5,8 +5,17 @@
 import type { KeyObject } from 'node:crypto';
 import { encodeBatch, SUBMISSIONS_PATH } from './batch.js';
 import type { SubmissionBatch } from './batch.js';
-import { signRequest } from './signing.js';
+import { SENSOR_KEYS_PATH, signRequest } from './signing.js';
 import type { EnrollResponse, ErrorBody, SubmissionAck } from './api-types.js';
+
+/** POST /api/v1/sensors/self/keys: the key registered, and whether it is still pending or already current. */
+export interface KeyRotationResponse {
+  sensor_id: string;
+  /** 'pending': registered, becomes current with the first request it signs; 'current': already in use. */
+  status: 'pending' | 'current';
+  /** SHA-256 hex of the key's SPKI DER (publicKeyFingerprint). */
+  fingerprint: string;
+}
 
 export class ApiError extends Error {
   constructor(
@@ -54,6 +63,28 @@ export async function submitBatch(
     body,
   });
   return parse<SubmissionAck>(res, 'submit');
+}
+
+/**
+ * Registers `newPublicKeyPem` as the sensor's next key, signed with its current `key` at real time `now`.
+ * @example await registerSensorKey(url, sensorId, currentKey, generateSensorKeyPair().publicKeyPem)
+ */
+export async function registerSensorKey(
+  serverUrl: string,
+  sensorId: string,
+  key: KeyObject,
+  newPublicKeyPem: string,
+  now: number = Date.now(),
+  fetchFn: typeof fetch = fetch,
+): Promise<KeyRotationResponse> {
+  const body = Buffer.from(JSON.stringify({ public_key: newPublicKeyPem }));
+  const headers = signRequest(sensorId, key, 'POST', SENSOR_KEYS_PATH, body, now);
+  const res = await fetchFn(new URL(SENSOR_KEYS_PATH, serverUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
+  return parse<KeyRotationResponse>(res, 'register key');
 }
 
 export async function createEnrollmentTokenViaApi(

@@ -7,6 +7,10 @@
  *   x-sw-sensor: sensor id · x-sw-time · x-sw-nonce (16-64 chars [A-Za-z0-9_-]) · x-sw-signature (base64)
  * The server checks: known, unrevoked sensor; |server time - TIME| within the window; nonce not seen within the
  * window; body digest; signature. See docs/ARCHITECTURE.md "Trust".
+ *
+ * Key rotation: the sensor POSTs `{ public_key }` to SENSOR_KEYS_PATH, signed as above with its current key; the
+ * server keeps the new key pending until it signs a first request, then the replaced key stays valid for the
+ * server's grace period. A key is named by its fingerprint: SHA-256 hex of its SPKI DER encoding.
  */
 import {
   createHash,
@@ -25,6 +29,8 @@ export const HEADER_TIME = 'x-sw-time';
 export const HEADER_NONCE = 'x-sw-nonce';
 export const HEADER_SIGNATURE = 'x-sw-signature';
 export const NONCE_PATTERN = /^[A-Za-z0-9_-]{16,64}$/;
+/** Where a sensor registers its next public key (signed with its current one). */
+export const SENSOR_KEYS_PATH = '/api/v1/sensors/self/keys';
 
 export interface SignedHeaders {
   [HEADER_SENSOR]: string;
@@ -58,6 +64,13 @@ export function generateSensorKeyPair(): { privateKeyPem: string; publicKeyPem: 
     privateKeyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   };
+}
+
+/** SHA-256 hex of a public key's SPKI DER: the same for every PEM spelling of one key. */
+export function publicKeyFingerprint(key: KeyObject): string {
+  return createHash('sha256')
+    .update(key.export({ type: 'spki', format: 'der' }))
+    .digest('hex');
 }
 
 export function loadPrivateKey(pem: string): KeyObject {

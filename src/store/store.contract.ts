@@ -5,9 +5,10 @@
  * @example runStoreContract('sqlite', () => openSqliteStore({ path: ':memory:', seed, logger }));
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { DistinctCounter } from '../core/distinct/index.js';
 import type { AttackEvent, Protocol } from '../core/event.js';
 import type { BusBatch } from '../bus/bus.js';
-import type { AlertRecord, Store } from './store.js';
+import type { AlertRecord, PruneResult, PrunedTable, RetentionPolicy, Store } from './store.js';
 
 export const T0 = Date.parse('2007-04-12T10:00:00Z');
 const MIN5 = 300_000;
@@ -85,7 +86,10 @@ export function runStoreContract(name: string, makeStore: () => Store | Promise<
         events: 120,
         sources: 37,
         sensors: 3,
+        operators: 3,
         targets: 5,
+        sources_handshake: 0,
+        sources_no_handshake: 0,
       });
     });
 
@@ -139,9 +143,10 @@ export function runStoreContract(name: string, makeStore: () => Store | Promise<
       s.applyBatches([makeBatch('batch-top-1', 's1', events)]);
       s.applyBatches([makeBatch('batch-top-2', 's2', [ev(T0 + MIN5, 23, ip(0))])]);
       const top = s.topPorts('5m', T0, T0 + HOUR, 2);
+      const none = { targets: 0, sources_handshake: 0, sources_no_handshake: 0 };
       expect(top).toEqual([
-        { proto: 'tcp', port: 3389, events: 15, sources: 15, sensors: 1, targets: 0 },
-        { proto: 'tcp', port: 23, events: 61, sources: 10, sensors: 2, targets: 0 },
+        { proto: 'tcp', port: 3389, events: 15, sources: 15, sensors: 1, operators: 1, ...none },
+        { proto: 'tcp', port: 23, events: 61, sources: 10, sensors: 2, operators: 2, ...none },
       ]);
       expect(s.topPorts('5m', T0, T0 + HOUR, 10).map((t) => `${t.proto}/${t.port}`)).toEqual([
         'tcp/3389',
@@ -199,9 +204,13 @@ export function runStoreContract(name: string, makeStore: () => Store | Promise<
       s.addSensor({ id: 's2', name: 'two', operator: 'op-b', public_key_pem: 'PEM2', created_at: T0 + 1 });
       expect(s.getSensor('s1')).toEqual({
         id: 's1',
+        public_id: expect.stringMatching(/^ps_[0-9a-f]{16}$/) as string,
         name: 'one',
         operator: 'op-a',
         public_key_pem: 'PEM1',
+        pending_public_key_pem: null,
+        previous_public_key_pem: null,
+        previous_key_valid_until: null,
         created_at: T0,
         last_seen: null,
         events_total: 0,
@@ -219,6 +228,142 @@ export function runStoreContract(name: string, makeStore: () => Store | Promise<
         ['s2', true],
       ]);
       expect(s.getSensor('nope')).toBeUndefined();
+    });
+
+    it('keeps operators: one per name, stable random ids, and a record for every sensor operator', async () => {
+      const s = await open();
+      const a = s.ensureOperator('Acme CERT', T0);
+      expect(a.created).toBe(true);
+      expect(a.operator).toEqual({
+        id: expect.stringMatching(/^o_[0-9a-f]{16}$/) as string,
+        name: 'Acme CERT',
+        public_id: expect.stringMatching(/^po_[0-9a-f]{16}$/) as string,
+        created_at: T0,
+      });
+      expect(s.ensureOperator('Acme CERT', T0 + 5)).toEqual({ operator: a.operator, created: false });
+      const b = s.ensureOperator('beta', T0 + 1).operator;
+      expect(b.id).not.toBe(a.operator.id);
+      expect(b.public_id).not.toBe(a.operator.public_id);
+      expect(s.getOperator(a.operator.id)).toEqual(a.operator);
+      expect(s.getOperator('Acme CERT')).toBeUndefined();
+      s.addSensor({ id: 's1', name: 'one', operator: a.operator.id, public_key_pem: 'P', created_at: T0 });
+      s.addSensor({ id: 's2', name: 'two', operator: 'op-legacy', public_key_pem: 'P', created_at: T0 + 2 });
+      expect(s.getSensor('s1')?.operator).toBe(a.operator.id);
+      expect(s.listOperators().map((o) => [o.name, o.created_at])).toEqual([
+        ['Acme CERT', T0],
+        ['beta', T0 + 1],
+        ['op-legacy', T0 + 2],
+      ]);
+      expect(s.getOperator('op-legacy')?.public_id).toMatch(/^po_[0-9a-f]{16}$/);
+      expect(s.getSensor('s1')?.public_id).not.toBe(s.getSensor('s2')?.public_id);
+    });
+
+    it('rotates a key: pending until promoted, previous kept until a time, never on a revoked sensor', async () => {
+      const s = await open();
+      s.addSensor({ id: 's1', name: 'one', operator: 'op', public_key_pem: 'K1', created_at: T0 });
+      expect(s.setPendingSensorKey('nope', 'K2')).toBe(false);
+      expect(s.setPendingSensorKey('s1', 'K2')).toBe(true);
+      expect(s.getSensor('s1')).toMatchObject({ public_key_pem: 'K1', pending_public_key_pem: 'K2' });
+      expect(s.promoteSensorKey('s1', 'K3', T0 + HOUR)).toBe(false); // not the pending key
+      expect(s.promoteSensorKey('s1', 'K2', T0 + HOUR)).toBe(true);
+      expect(s.getSensor('s1')).toMatchObject({
+        public_key_pem: 'K2',
+        pending_public_key_pem: null,
+        previous_public_key_pem: 'K1',
+        previous_key_valid_until: T0 + HOUR,
+      });
+      expect(s.promoteSensorKey('s1', 'K2', T0 + 2 * HOUR)).toBe(false); // already done: nothing changes
+      expect(s.getSensor('s1')?.previous_key_valid_until).toBe(T0 + HOUR);
+      expect(s.setPendingSensorKey('s1', 'K3')).toBe(true);
+      expect(s.promoteSensorKey('s1', 'K3', T0 + 3 * HOUR)).toBe(true);
+      expect(s.getSensor('s1')).toMatchObject({ public_key_pem: 'K3', previous_public_key_pem: 'K2' });
+      expect(s.setPendingSensorKey('s1', 'K4')).toBe(true);
+      s.revokeSensor('s1');
+      expect(s.promoteSensorKey('s1', 'K4', T0)).toBe(false);
+      expect(s.setPendingSensorKey('s1', 'K5')).toBe(false);
+    });
+
+    it('commits engine rows whole with their batch ids, loads them back, refuses an id twice', async () => {
+      await open();
+      const sketch = (): Buffer => {
+        const c = DistinctCounter.create();
+        c.addHash(store.hasher.hash('1.2.3.4'));
+        return c.serialize();
+      };
+      const port = {
+        proto: 'tcp' as const,
+        port: 1025,
+        granularity: '5m' as const,
+        bucket: T0,
+        events: 7,
+        sources: 1,
+        sensors: 1,
+        operators: 1,
+        targets: 1,
+        sources_handshake: 1,
+        sources_no_handshake: 0,
+        src_sketch: sketch(),
+        sensor_sketch: sketch(),
+        operator_sketch: sketch(),
+        target_sketch: sketch(),
+        hs_sketch: sketch(),
+        nohs_sketch: null,
+      };
+      const source = {
+        day: T0 - (T0 % DAY),
+        src: '1.2.3.4',
+        events: 7,
+        first_seen: T0,
+        last_seen: T0 + 5,
+        ports: 1,
+        sensors: 1,
+        operators: 1,
+        country: 'US',
+        asn: 15169,
+        as_name: 'Example',
+        top_ports: '[["tcp/1025",7]]',
+        state: Buffer.from([1, 2, 3]),
+      };
+      const hour = {
+        sensor_id: 's1',
+        bucket: T0,
+        events: 7,
+        batches: 1,
+        lag_ms_sum: 70,
+        lag_ms_max: 20,
+        stats: '{}',
+      };
+      const applied = {
+        batch_id: 'c-1',
+        sensor_id: 's1',
+        received_at: T0,
+        events: 7,
+        min_ts: T0,
+        max_ts: T0 + 5,
+      };
+      store.commitRollups({
+        batches: [{ ...applied, raw: Buffer.from('raw') }],
+        ports: [port],
+        sources: [source],
+        sensorBuckets: [hour],
+        sensors: [],
+      });
+      expect(store.isBatchApplied('c-1')).toBe(true);
+      expect(store.loadPortRow('tcp', 1025, '5m', T0)).toMatchObject({ events: 7, nohs_sketch: null });
+      expect(store.loadPortRow('tcp', 1025, '5m', T0)?.src_sketch.equals(port.src_sketch)).toBe(true);
+      expect(row('tcp', 1025, '5m', T0)).toMatchObject({ events: 7, sources: 1 });
+      expect(store.loadSourceDay(source.day, '1.2.3.4')).toEqual(source);
+      expect(store.loadSensorBucket('s1', T0)).toEqual(hour);
+      expect(store.loadPortRow('tcp', 1026, '5m', T0)).toBeUndefined();
+      const again = {
+        batches: [{ ...applied, raw: null }],
+        ports: [{ ...port, events: 99 }],
+        sources: [],
+        sensorBuckets: [],
+        sensors: [],
+      };
+      expect(() => store.commitRollups(again)).toThrow(/already applied/);
+      expect(row('tcp', 1025, '5m', T0)).toMatchObject({ events: 7 });
     });
 
     it('keeps alerts and finds the open one per key', async () => {
@@ -240,6 +385,231 @@ export function runStoreContract(name: string, makeStore: () => Store | Promise<
       s.setMeta('k', 'v1');
       s.setMeta('k', 'v2');
       expect(s.getMeta('k')).toBe('v2');
+    });
+  });
+
+  describe(`Store contract: ${name}: per-source and per-sensor reads, retention, upkeep`, () => {
+    let store: Store;
+    const open = async (): Promise<Store> => (store = await makeStore());
+    afterEach(() => store?.close());
+    const D0 = Math.floor(T0 / DAY) * DAY;
+    const FOREVER = 100_000;
+    const keepAll: RetentionPolicy = {
+      five_minute_days: FOREVER,
+      hourly_days: FOREVER,
+      daily_days: null,
+      source_days: FOREVER,
+      sensor_days: FOREVER,
+      raw_batch_days: FOREVER,
+      applied_batch_days: FOREVER,
+      max_db_bytes: null,
+    };
+    const pruneAll = (s: Store, policy: RetentionPolicy, now: number): PruneResult[] => {
+      const out: PruneResult[] = [];
+      for (let i = 0; i < 10_000; i++) {
+        const r = s.prune(policy, now, 1);
+        out.push(r);
+        if (!r.more) return out;
+      }
+      throw new Error('prune never finished');
+    };
+    const deletedOf = (rs: PruneResult[], t: PrunedTable): number => rs.reduce((n, r) => n + r.deleted[t], 0);
+
+    it('sums a source over days (topSources) and lists its days (sourceHistory)', async () => {
+      const s = await open();
+      const a = '198.51.100.1';
+      const b = '198.51.100.2';
+      s.applyBatches([
+        makeBatch('batch-src-1', 's1', [
+          ev(T0, 22, a),
+          ev(T0 + 1, 22, a),
+          ev(T0 + 2, 23, a),
+          ev(T0 + 3, 445, b),
+        ]),
+        makeBatch('batch-src-2', 's2', [
+          ev(T0 + DAY, 22, a),
+          ev(T0 + DAY + 5, 22, a),
+          ...[1, 2, 3].map((i) => ev(T0 + DAY + i, 445, b)),
+          ev(T0 + DAY + 9, 80, '203.0.113.9'),
+        ]),
+      ]);
+      const both = s.topSources(D0, D0 + 2 * DAY, 10);
+      expect(both.map((t) => [t.src, t.events, t.days])).toEqual([
+        [a, 5, 2],
+        [b, 4, 2],
+        ['203.0.113.9', 1, 1],
+      ]);
+      expect(both[0]).toMatchObject({
+        first_seen: T0,
+        last_seen: T0 + DAY + 5,
+        ports: 2,
+        sensors: 1,
+        top_ports: [
+          ['tcp/22', 4],
+          ['tcp/23', 1],
+        ],
+      });
+      expect(s.topSources(D0, D0 + 2 * DAY, 1).map((t) => t.src)).toEqual([a]);
+      expect(s.topSources(D0 + DAY, D0 + 2 * DAY, 10).map((t) => [t.src, t.events])).toEqual([
+        [b, 3],
+        [a, 2],
+        ['203.0.113.9', 1],
+      ]);
+      expect(s.topSources(D0, D0, 10)).toEqual([]);
+      const days = s.sourceHistory(a, D0 - DAY, D0 + 3 * DAY);
+      expect(days.map((d) => [d.day, d.events, d.ports, d.sensors])).toEqual([
+        [D0, 3, 2, 1],
+        [D0 + DAY, 2, 1, 1],
+      ]);
+      expect(days[0]?.top_ports).toEqual([
+        ['tcp/22', 2],
+        ['tcp/23', 1],
+      ]);
+      expect(s.sourceHistory('192.0.2.77', D0, D0 + 3 * DAY)).toEqual([]);
+    });
+
+    it('keeps per-sensor hours: events, batches, arrival lag and reported counters', async () => {
+      const s = await open();
+      const first = {
+        ...makeBatch(
+          'batch-sen-1',
+          's1',
+          [ev(T0, 22, '1.1.1.1'), ev(T0 + 60_000, 22, '1.1.1.2')],
+          T0 + 600_000,
+        ),
+        stats: { dropped: 5 },
+      };
+      const second = {
+        ...makeBatch('batch-sen-2', 's1', [ev(T0 + 120_000, 23, '1.1.1.3')], T0 + 130_000),
+        stats: { dropped: 2, parse_errors: 1 },
+      };
+      s.applyBatches([first, second]);
+      s.applyBatches([makeBatch('batch-sen-3', 's1', [ev(T0 + HOUR, 23, '1.1.1.3')], T0 + HOUR)]);
+      expect(s.sensorBuckets('s1', T0, T0 + HOUR)).toEqual([
+        {
+          sensor_id: 's1',
+          bucket: T0,
+          events: 3,
+          batches: 2,
+          lag_ms_sum: 600_000 + 540_000 + 10_000,
+          lag_ms_max: 600_000,
+          stats: { dropped: 7, parse_errors: 1 },
+        },
+      ]);
+      expect(s.sensorBuckets('s1', T0, T0 + 2 * HOUR).map((r) => r.bucket)).toEqual([T0, T0 + HOUR]);
+      expect(s.sensorBuckets('s2', T0, T0 + 2 * HOUR)).toEqual([]);
+    });
+
+    it('prunes by age, table by table, in bounded steps, and keeps what is young', async () => {
+      const s = await open();
+      const now = D0 + 100 * DAY + 12 * HOUR;
+      const at = (t: number, id: string): BusBatch => ({
+        ...makeBatch(id, 's1', [ev(t, 22, '1.1.1.1'), ev(t, 23, '1.1.1.2')], t),
+        raw: Buffer.from(`{"batch_id":"${id}"}`),
+      });
+      s.applyBatches([
+        at(now - 20 * DAY, 'batch-old'),
+        at(now - 10 * DAY, 'batch-mid'),
+        at(now - HOUR, 'batch-new'),
+      ]);
+      const policy: RetentionPolicy = {
+        ...keepAll,
+        five_minute_days: 14,
+        hourly_days: 15,
+        source_days: 15,
+        sensor_days: 15,
+        raw_batch_days: 7,
+      };
+      const one = s.prune(policy, now, 1);
+      expect(one.more).toBe(true);
+      expect(Object.values(one.deleted).reduce((x, y) => x + y, 0)).toBe(1);
+      const runs = [one, ...pruneAll(s, policy, now)];
+      expect(deletedOf(runs, 'port_buckets_5m')).toBe(2);
+      expect(deletedOf(runs, 'port_buckets_1h')).toBe(2);
+      expect(deletedOf(runs, 'port_buckets_1d')).toBe(0);
+      expect(deletedOf(runs, 'source_days')).toBe(2);
+      expect(deletedOf(runs, 'sensor_buckets')).toBe(1);
+      expect(deletedOf(runs, 'raw_batches')).toBe(2);
+      expect(deletedOf(runs, 'applied_batches')).toBe(0);
+      expect(runs.flatMap((r) => r.forced)).toEqual([]);
+      const old = now - 20 * DAY;
+      const mid = now - 10 * DAY;
+      expect(s.portSeries('tcp', 22, '5m', old - DAY, now).map((r) => r.bucket)).toEqual([
+        Math.floor(mid / MIN5) * MIN5,
+        Math.floor((now - HOUR) / MIN5) * MIN5,
+      ]);
+      expect(s.portSeries('tcp', 22, '1d', old - DAY, now)).toHaveLength(3);
+      expect(s.sourceHistory('1.1.1.1', old - DAY, now + DAY)).toHaveLength(2);
+      expect(s.isBatchApplied('batch-old')).toBe(true);
+      expect(s.prune(policy, now)).toMatchObject({ more: false, forced: [], over_cap: false });
+      const daily = pruneAll(s, { ...policy, daily_days: 15 }, now);
+      expect(deletedOf(daily, 'port_buckets_1d')).toBe(2);
+    });
+
+    it('over max_db_bytes deletes raw batches, then source days, then 5m rows, oldest first, and says so', async () => {
+      const s = await open();
+      const batches = [3, 1, 2].map((d) => ({
+        ...makeBatch(`batch-cap-${d}`, 's1', [ev(D0 + d * DAY, 22, `1.1.1.${d}`)], D0 + d * DAY + 1),
+        raw: Buffer.from(`{"batch_id":"batch-cap-${d}"}`),
+      }));
+      s.applyBatches(batches);
+      const policy = { ...keepAll, max_db_bytes: 1 };
+      const runs = pruneAll(s, policy, D0 + 10 * DAY);
+      const forced = runs.flatMap((r) => r.forced).map((f) => [f.table, f.rows, f.oldest, f.newest]);
+      const t = (d: number): number => D0 + d * DAY;
+      const b5 = (d: number): number => Math.floor(t(d) / MIN5) * MIN5;
+      expect(forced).toEqual([
+        ['raw_batches', 1, t(1) + 1, t(1) + 1],
+        ['raw_batches', 1, t(2) + 1, t(2) + 1],
+        ['raw_batches', 1, t(3) + 1, t(3) + 1],
+        ['source_days', 1, t(1), t(1)],
+        ['source_days', 1, t(2), t(2)],
+        ['source_days', 1, t(3), t(3)],
+        ['port_buckets_5m', 1, b5(1), b5(1)],
+        ['port_buckets_5m', 1, b5(2), b5(2)],
+        ['port_buckets_5m', 1, b5(3), b5(3)],
+      ]);
+      const last = runs.at(-1);
+      expect(last?.over_cap).toBe(true);
+      expect(last?.usage.used_bytes).toBeGreaterThan(1);
+      expect(s.portSeries('tcp', 22, '1h', D0, D0 + 5 * DAY)).toHaveLength(3);
+      expect(s.portSeries('tcp', 22, '1d', D0, D0 + 5 * DAY)).toHaveLength(3);
+      expect(s.isBatchApplied('batch-cap-1')).toBe(true);
+      expect(s.usage().file_bytes).toBeGreaterThanOrEqual(s.usage().used_bytes);
+    });
+
+    it('answers topPorts over days the same before and after maintain(), and after late events', async () => {
+      const s = await open();
+      const events: AttackEvent[] = [];
+      for (let d = 0; d < 12; d++) {
+        for (let i = 0; i < 3 + d; i++) events.push(ev(D0 + d * DAY + i, 80, ip(i)));
+        for (let i = 0; i < 8; i++) events.push(ev(D0 + d * DAY + i, 443, ip(1000 + d * 8 + i)));
+        events.push(ev(D0 + d * DAY, 1000 + d, ip(5)));
+      }
+      s.applyBatches([makeBatch('batch-days', 's1', events)]);
+      const now = D0 + 13 * DAY;
+      const ranks = (): string[][] =>
+        [
+          [D0, D0 + 12 * DAY, 3],
+          [D0 + 3 * DAY, D0 + 11 * DAY, 2],
+          [D0, D0 + 12 * DAY, 50],
+        ].map(([f, t, n]) =>
+          s
+            .topPorts('1d', f as number, t as number, n as number)
+            .map((r) => `${r.port}:${r.sources}:${r.events}`),
+        );
+      const before = ranks();
+      expect(before[0]).toEqual(['443:96:96', '80:14:102', '1000:1:1']);
+      let steps = 0;
+      for (let more = true; more && steps < 1000; steps++) more = s.maintain(now, 1).more;
+      expect(ranks()).toEqual(before);
+      s.applyBatches([
+        makeBatch('batch-late', 's2', [ev(D0 + 2 * DAY, 80, ip(500)), ev(D0 + 2 * DAY, 1000, ip(7))]),
+      ]);
+      const late = ranks();
+      expect(late[0]).toEqual(['443:96:96', '80:15:103', '1000:2:2']);
+      for (let more = true; more && steps < 2000; steps++) more = s.maintain(now, 1).more;
+      expect(ranks()).toEqual(late);
     });
   });
 }

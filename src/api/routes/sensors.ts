@@ -1,6 +1,12 @@
 /**
- * GET /api/v1/sensors (public keys never leave the server) and POST /api/v1/sensors/enroll (one-time token).
- * Token expiry runs on the real clock; the sensor's created_at is event time, like its last_seen.
+ * GET /api/v1/sensors (public) and POST /api/v1/sensors/enroll (one-time token).
+ *
+ * Invariants:
+ * - The public list shows pseudonymous public ids only: `id` and `name` are the sensor's public id (`ps_`),
+ *   `operator` is the operator's public id (`po_`). Internal sensor ids (what a sensor signs with), sensor names
+ *   and operator names are for the admin API: published, they would tell who runs a sensor on which network,
+ *   which helps an attacker find and avoid sensors. Public keys never leave the server.
+ * - Token expiry runs on the real clock; the sensor's created_at is event time, like its last_seen.
  */
 import type { FastifyInstance } from 'fastify';
 import { enrollSensor } from '../../ingest/enroll.js';
@@ -9,11 +15,15 @@ import type { SensorRecord } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { iso } from '../query.js';
 
-export function toSensorInfo(s: SensorRecord): SensorInfo {
+/** Stands for the operator of a sensor whose operator has no record (never an internal id). */
+export const UNKNOWN_OPERATOR = 'po_unknown';
+
+/** The public view of a sensor; `operatorPublicIds` maps internal operator ids to public ones. */
+export function toSensorInfo(s: SensorRecord, operatorPublicIds: ReadonlyMap<string, string>): SensorInfo {
   return {
-    id: s.id,
-    name: s.name,
-    operator: s.operator,
+    id: s.public_id,
+    name: s.public_id,
+    operator: operatorPublicIds.get(s.operator) ?? UNKNOWN_OPERATOR,
     created_at: iso(s.created_at),
     last_seen: s.last_seen === null ? null : iso(s.last_seen),
     events_total: s.events_total,
@@ -24,9 +34,10 @@ export function toSensorInfo(s: SensorRecord): SensorInfo {
 export function sensorRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const log = ctx.logger.child({ component: 'enroll' });
 
-  app.get('/api/v1/sensors', (): Promise<SensorsResponse> =>
-    Promise.resolve({ items: ctx.store.listSensors().map(toSensorInfo) }),
-  );
+  app.get('/api/v1/sensors', (): Promise<SensorsResponse> => {
+    const publicIds = new Map(ctx.store.listOperators().map((o) => [o.id, o.public_id]));
+    return Promise.resolve({ items: ctx.store.listSensors().map((s) => toSensorInfo(s, publicIds)) });
+  });
 
   app.post('/api/v1/sensors/enroll', (request): Promise<EnrollResponse> => {
     const res = enrollSensor(ctx.store, request.body, {

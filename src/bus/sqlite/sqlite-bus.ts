@@ -12,7 +12,10 @@
  *   batch is handed out again by every fetch and after every reopen. So there is ONE consumer (the
  *   aggregator loop, which fetches, applies, acks, and only then fetches again).
  * - The bus owns only bus_* tables, so its file may be the store's file or its own.
+ * - A batch with `raw` is stored as those bytes (a BLOB: gzip or plain JSON of the submission body); one without
+ *   as JSON text of {events, stats}. Both decode to the same batch.
  */
+import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { systemClock } from '../../core/clock.js';
@@ -38,7 +41,6 @@ interface InboxRow {
   sensor_id: string;
   received_at: number;
   clock_offset_ms: number;
-  payload: string;
 }
 
 interface Payload {
@@ -77,12 +79,16 @@ export function openSqliteBus(opts: SqliteBusOptions): Bus {
 
   const st = {
     isAcked: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM bus_acked WHERE batch_id = ?'),
-    insert: db.prepare<[string, string, number, number, string]>(
+    insert: db.prepare<[string, string, number, number, string | Buffer]>(
       `INSERT INTO bus_inbox (batch_id, sensor_id, received_at, clock_offset_ms, payload) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (batch_id) DO NOTHING`,
     ),
-    fetch: db.prepare<[number], InboxRow>(
-      'SELECT seq, batch_id, sensor_id, received_at, clock_offset_ms, payload FROM bus_inbox ORDER BY seq LIMIT ?',
+    fetch: db.prepare<[number, number], InboxRow>(
+      `SELECT seq, batch_id, sensor_id, received_at, clock_offset_ms FROM bus_inbox
+       WHERE seq > ? ORDER BY seq LIMIT ?`,
+    ),
+    payload: db.prepare<[number], { payload: string | Buffer }>(
+      'SELECT payload FROM bus_inbox WHERE seq = ?',
     ),
     remove: db.prepare<[number], { batch_id: string }>(
       'DELETE FROM bus_inbox WHERE seq = ? RETURNING batch_id',
@@ -98,14 +104,13 @@ export function openSqliteBus(opts: SqliteBusOptions): Bus {
   const publishTx = db.transaction((group: PendingPublish[]) =>
     group.map(({ batch: b }): 'accepted' | 'duplicate' => {
       if (st.isAcked.get(b.batch_id)) return 'duplicate';
-      const payload: Payload =
-        b.stats === undefined ? { events: b.events } : { events: b.events, stats: b.stats };
       const { changes } = st.insert.run(
         b.batch_id,
         b.sensor_id,
         b.received_at,
         b.clock_offset_ms,
-        JSON.stringify(payload),
+        b.raw ??
+          JSON.stringify(b.stats === undefined ? { events: b.events } : { events: b.events, stats: b.stats }),
       );
       return changes === 1 ? 'accepted' : 'duplicate';
     }),
@@ -171,8 +176,13 @@ export function openSqliteBus(opts: SqliteBusOptions): Bus {
       });
     },
 
-    fetch(max: number): Promise<Array<BusBatch & { seq: number }>> {
-      return run(() => (max > 0 ? st.fetch.all(Math.floor(max)).map(toBatch) : []));
+    fetch(max: number, after = 0): Promise<Array<BusBatch & { seq: number }>> {
+      return run(() => {
+        if (max <= 0) return [];
+        return st.fetch
+          .all(after, Math.floor(max))
+          .map((row) => toBatch(row, st.payload.get(row.seq)?.payload ?? '{"events":[]}'));
+      });
     },
 
     ack(seqs: number[]): Promise<void> {
@@ -197,8 +207,14 @@ export function openSqliteBus(opts: SqliteBusOptions): Bus {
   };
 }
 
-function toBatch(row: InboxRow): BusBatch & { seq: number } {
-  const payload = JSON.parse(row.payload) as Payload;
+function toBatch(row: InboxRow, stored: string | Buffer): BusBatch & { seq: number } {
+  let payload: Payload;
+  if (typeof stored === 'string') {
+    payload = JSON.parse(stored) as Payload;
+  } else {
+    const gzip = stored.length >= 2 && stored[0] === 0x1f && stored[1] === 0x8b;
+    payload = JSON.parse((gzip ? gunzipSync(stored) : stored).toString('utf8')) as Payload;
+  }
   const batch: BusBatch & { seq: number } = {
     seq: row.seq,
     batch_id: row.batch_id,
@@ -208,5 +224,6 @@ function toBatch(row: InboxRow): BusBatch & { seq: number } {
     events: payload.events,
   };
   if (payload.stats !== undefined) batch.stats = payload.stats;
+  if (typeof stored !== 'string') batch.raw = stored;
   return batch;
 }

@@ -60,6 +60,8 @@ export class DistinctCounter {
   private state: State;
   /** Memoised HLL estimate; -1 when a register may have changed since it was computed. */
   private cachedEstimate = -1;
+  /** Memoised serialize() output; null when the state may have changed since. */
+  private cachedBytes: Buffer | null = null;
 
   private constructor(
     readonly threshold: number,
@@ -97,10 +99,16 @@ export class DistinctCounter {
     if (!Number.isSafeInteger(h) || h < 0) throw makeError('SW_INTERNAL', `distinct hash out of range: ${h}`);
     const state = this.state;
     if (state.kind === 'hll') {
-      if (hllAdd(state.regs, this.precision, h)) this.cachedEstimate = -1;
+      if (hllAdd(state.regs, this.precision, h)) {
+        this.cachedEstimate = -1;
+        this.cachedBytes = null;
+      }
       return;
     }
+    const before = state.set.size;
     state.set.add(h);
+    if (state.set.size === before) return;
+    this.cachedBytes = null;
     if (state.set.size > this.threshold) this.convert(state.set);
   }
 
@@ -115,6 +123,7 @@ export class DistinctCounter {
     const theirs = other.state;
     const ours = this.state;
     this.cachedEstimate = -1;
+    this.cachedBytes = null;
     if (theirs.kind === 'hll') {
       if (ours.kind === 'hll') {
         hllMergeInto(ours.regs, theirs.regs);
@@ -158,8 +167,12 @@ export class DistinctCounter {
     );
   }
 
-  /** Compact canonical binary form (see the format in the module header). */
+  /**
+   * Compact canonical binary form (see the format in the module header). Memoised until the counter changes:
+   * the caller must not modify the returned bytes.
+   */
   serialize(): Buffer {
+    if (this.cachedBytes !== null) return this.cachedBytes;
     const state = this.state;
     const m = 1 << this.precision;
     const body = state.kind === 'exact' ? MAX_VARINT_BYTES * (state.set.size + 1) : (m / 4) * 3;
@@ -181,7 +194,8 @@ export class DistinctCounter {
       pos = packRegisters(state.regs, out, pos);
     }
     out.writeUInt32BE(crc32(out, 0, pos), pos);
-    return out.subarray(0, pos + CRC_BYTES);
+    this.cachedBytes = out.subarray(0, pos + CRC_BYTES);
+    return this.cachedBytes;
   }
 
   /**

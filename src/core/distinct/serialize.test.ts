@@ -81,6 +81,25 @@ describe('DistinctCounter serialization', () => {
     }
   });
 
+  it('memoises the bytes until the counter changes, in both forms and after a merge', () => {
+    const next = hashes(99);
+    for (const n of [10, 5000]) {
+      const c = DistinctCounter.create();
+      for (let i = 0; i < n; i++) c.addHash(next());
+      const first = c.serialize();
+      expect(c.serialize()).toBe(first);
+      c.addHash(first.length); // a new hash: the bytes must change
+      const second = c.serialize();
+      expect(DistinctCounter.deserialize(second).estimate()).toBe(c.estimate());
+      if (n === 10) expect(second.equals(first)).toBe(false);
+      const other = DistinctCounter.create();
+      other.addHash(next());
+      c.merge(other);
+      expect(c.serialize()).not.toBe(second);
+      expect(DistinctCounter.deserialize(c.serialize()).estimate()).toBe(c.estimate());
+    }
+  });
+
   it('keeps the exact form compact (delta varints, < 8 bytes per hash)', () => {
     const bytes = build(256, 3).serialize();
     expect(bytes.length).toBeLessThan(4 + 2 + 2 + 256 * 8 + 4);

@@ -87,7 +87,7 @@ describe('aggregator', () => {
     const flaky: Bus = {
       ...bus,
       publish: (b) => bus.publish(b),
-      fetch: (max) => bus.fetch(max),
+      fetch: (max, after) => bus.fetch(max, after),
       backlog: () => bus.backlog(),
       close: () => bus.close(),
       ack: (seqs) => (failures-- > 0 ? Promise.reject(new Error('disk hiccup')) : bus.ack(seqs)),

@@ -1,25 +1,34 @@
 /**
- * The aggregate stage: moves batches from the bus into the store's rollups.
+ * The aggregate stage: moves batches from the bus into the store's rollups, exactly once.
  *
- * Loop: fetch up to maxBatches from the bus -> store.applyBatches (one transaction) -> bus.ack. A crash (or
- * an error) between apply and ack is safe: the batches come back from the bus and applyBatches skips the
- * ids it has already applied, so nothing is counted twice and nothing acked is lost.
+ * Loop: fetch batches after the last one read (bus cursor) -> count them into a long-lived RollupEngine
+ * (src/store/rollups: whole rows in memory) -> when a commit is due, store.commitRollups (rows + applied batch ids,
+ * ONE transaction) -> bus.ack of every batch read since the previous commit.
  *
  * Invariants:
- * - One step at a time: a fetch never overlaps an apply or an ack (the SQLite bus has one consumer).
- * - While work is waiting the loop runs back to back; when the bus is empty it sleeps intervalMs.
- * - A failing step is logged and counted, and retried after a backoff (doubling up to 30 s); it never
- *   acks what it did not apply, with one exception: a batch the store refuses as invalid (SW_BATCH_INVALID;
- *   ingest validates, so this means a bug or corruption) would block the bus forever, so the step applies
- *   that fetch batch by batch, and acks and drops only the refused ones, counted in batches_rejected_total
- *   and logged with their ids.
- * - drain() resolves once a step found the bus empty after everything fetched before was applied and acked.
+ * - A crash (or an error) anywhere is safe: what was not committed is still on the bus and comes back (the
+ *   cursor restarts from the oldest unacked batch), and what was committed is skipped by its applied-batch id.
+ *   After a failed commit the engine's memory is dropped (reset) and rebuilt from the store.
+ * - A commit is due when `flushIntervalMs` passed since the oldest uncommitted batch was read, when
+ *   `flushMaxEvents` events are waiting, or when the bus is empty and either a drain() waits or a quarter of the
+ *   interval passed since the last commit (so a trickle of batches does not rewrite the same rows at every step). Ingest acknowledged the sensors already (the bus is
+ *   durable), so the interval costs freshness of the rollups, never acknowledgement latency.
+ * - One step at a time: a fetch never overlaps a commit or an ack. While work is waiting the loop runs back to
+ *   back; when the bus is empty it sleeps intervalMs.
+ * - A batch the engine refuses as invalid (SW_BATCH_INVALID: ingest validates, so a bug or corruption) would
+ *   block the bus forever, so it is acked and dropped, counted in batches_rejected_total and logged; nothing of it
+ *   is counted (the engine checks a whole batch before counting it).
+ * - A failing step is logged and counted, and retried after a backoff (doubling up to 30 s); readiness reads
+ *   last_step_failed.
+ * - drain() resolves once a step found the bus empty with nothing uncommitted, after everything fetched before
+ *   the call was committed and acked.
  */
 import type { Logger } from 'pino';
 import type { Bus } from '../../bus/bus.js';
 import { isStormwatchError, makeError } from '../../core/errors.js';
-import type { BusBatch } from '../../bus/bus.js';
 import type { Store } from '../../store/store.js';
+import { RollupEngine } from '../../store/rollups/index.js';
+import type { GeoInfo, RollupEngineStats } from '../../store/rollups/index.js';
 
 export interface AggregatorOptions {
   bus: Bus;
@@ -27,23 +36,39 @@ export interface AggregatorOptions {
   logger: Logger;
   /** Sleep between polls of an empty bus. Default 200 ms. */
   intervalMs?: number;
-  /** Batches per fetch and per store transaction. Default 200. */
+  /** Batches per fetch (all decoded at once: keep it modest). Default 50. */
   maxBatches?: number;
+  /** Longest time a read batch waits for its commit under load. Default 5000 ms. */
+  flushIntervalMs?: number;
+  /** Commit once this many events wait. Default 2,000,000. */
+  flushMaxEvents?: number;
+  /** Country and AS lookup for per-source rollups (src/pipeline/enrich); default none. */
+  geo?: (ip: string) => GeoInfo;
+  /** Keep the raw batches (store.raw_batches). Default true. */
+  archiveRaw?: boolean;
 }
 
 export interface AggregatorStats {
   batches_applied_total: number;
   batches_skipped_total: number;
-  /** Batches the store refused as invalid, acked and dropped (see the module header). */
+  /** Batches the engine refused as invalid, acked and dropped (see the module header). */
   batches_rejected_total: number;
   events_applied_total: number;
   steps_total: number;
+  commits_total: number;
   errors_total: number;
-  /** Duration of the last non-empty step (fetch + apply + ack), ms. */
+  /** Duration of the last non-empty step (fetch + count, and commit + ack when one was due), ms. */
   last_step_ms: number;
+  /** Duration of the last commit (store transaction + bus ack), ms. */
+  last_commit_ms: number;
+  /** Rows written by the last commit (port rows + source days + sensor hours). */
+  last_commit_rows: number;
+  /** At the last commit: how long its oldest batch had waited since it was read, ms. */
+  flush_lag_ms: number;
   last_error: string | null;
   /** The most recent step threw (cleared by the next step that succeeds); readiness reads it. */
   last_step_failed: boolean;
+  engine: RollupEngineStats;
 }
 
 export interface Aggregator {
@@ -54,6 +79,27 @@ export interface Aggregator {
 
 const MAX_BACKOFF_MS = 30_000;
 
+/** The counters of an aggregator that has done nothing yet. */
+export function emptyStats(): Omit<AggregatorStats, 'engine'> {
+  return {
+    batches_applied_total: 0,
+    batches_skipped_total: 0,
+    batches_rejected_total: 0,
+    events_applied_total: 0,
+    steps_total: 0,
+    commits_total: 0,
+    errors_total: 0,
+    last_step_ms: 0,
+    last_commit_ms: 0,
+    last_commit_rows: 0,
+    flush_lag_ms: 0,
+    last_error: null,
+    last_step_failed: false,
+  };
+}
+
+const WAITING = -1;
+
 /**
  * Starts the aggregation loop.
  * @example const agg = startAggregator({ bus, store, logger: log.child({ c: 'aggregate' }) }); await agg.drain();
@@ -62,63 +108,118 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   const { bus, store } = opts;
   const log = opts.logger;
   const intervalMs = opts.intervalMs ?? 200;
-  const maxBatches = opts.maxBatches ?? 200;
-  const stats: AggregatorStats = {
-    batches_applied_total: 0,
-    batches_skipped_total: 0,
-    batches_rejected_total: 0,
-    events_applied_total: 0,
-    steps_total: 0,
-    errors_total: 0,
-    last_step_ms: 0,
-    last_error: null,
-    last_step_failed: false,
+  const maxBatches = opts.maxBatches ?? 50;
+  const flushIntervalMs = opts.flushIntervalMs ?? 5000;
+  const flushMaxEvents = opts.flushMaxEvents ?? 2_000_000;
+  const operators = new Map<string, string>();
+  const operatorOf = (sensorId: string): string => {
+    let op = operators.get(sensorId);
+    if (op === undefined) {
+      op = store.getSensor(sensorId)?.operator ?? `sensor:${sensorId}`;
+      operators.set(sensorId, op);
+    }
+    return op;
   };
+  const engine = new RollupEngine(
+    store,
+    { hasher: store.hasher, operatorOf, ...(opts.geo ? { geo: opts.geo } : {}) },
+    { archiveRaw: opts.archiveRaw ?? true },
+  );
+  const stats: Omit<AggregatorStats, 'engine'> = emptyStats();
+
   let stopping = false;
   let wake: (() => void) | null = null;
   /** Drain callers, each with the number of the last step started before it asked. */
   let drainWaiters: Array<{ after: number; resolve(): void; reject(err: unknown): void }> = [];
   let stepsStarted = 0;
 
-  /** applyBatches, falling back to one batch at a time to isolate batches the store refuses as invalid. */
-  const apply = (batches: BusBatch[]): ReturnType<Store['applyBatches']> => {
-    try {
-      return store.applyBatches(batches);
-    } catch (err) {
-      if (!isInvalid(err)) throw err;
-    }
-    const total = { applied: 0, skipped: 0, events: 0 };
-    for (const batch of batches) {
-      try {
-        const r = store.applyBatches([batch]);
-        total.applied += r.applied;
-        total.skipped += r.skipped;
-        total.events += r.events;
-      } catch (err) {
-        if (!isInvalid(err)) throw err;
-        stats.batches_rejected_total++;
-        log.error(
-          { err, batch_id: batch.batch_id, sensor_id: batch.sensor_id },
-          'store refused batch; dropped',
-        );
-      }
-    }
-    return total;
+  // Read since the last commit: the bus cursor, the seqs to ack, the ids counted, when the oldest was read.
+  let cursor = 0;
+  let toAck: number[] = [];
+  let counted = new Set<string>();
+  let pendingEvents = 0;
+  let pendingSince = 0;
+  let pendingStats = { applied: 0, skipped: 0, rejected: 0 };
+  let lastCommitAt = 0;
+
+  const forgetPending = (): void => {
+    engine.reset();
+    cursor = 0;
+    toAck = [];
+    counted = new Set();
+    pendingEvents = 0;
+    pendingStats = { applied: 0, skipped: 0, rejected: 0 };
   };
 
-  /** One fetch-apply-ack; returns how many batches it handled (0 = bus empty). */
+  const commit = async (): Promise<void> => {
+    const started = performance.now();
+    const c = engine.takeCommit();
+    store.commitRollups(c);
+    engine.committed();
+    stats.flush_lag_ms = Date.now() - pendingSince;
+    const seqs = toAck;
+    const committed = pendingStats;
+    const events = pendingEvents;
+    toAck = [];
+    counted = new Set();
+    pendingEvents = 0;
+    pendingStats = { applied: 0, skipped: 0, rejected: 0 };
+    stats.batches_applied_total += committed.applied;
+    stats.batches_rejected_total += committed.rejected;
+    stats.events_applied_total += events;
+    stats.commits_total++;
+    stats.last_commit_rows = c.ports.length + c.sources.length + c.sensorBuckets.length;
+    // Skipped batches were counted before: their ack is all that is left to do.
+    stats.batches_skipped_total += committed.skipped;
+    await bus.ack(seqs);
+    stats.last_commit_ms = performance.now() - started;
+    log.debug(
+      { ...committed, events, rows: stats.last_commit_rows, ms: Math.round(stats.last_commit_ms) },
+      'committed',
+    );
+  };
+
+  /**
+   * One fetch (and a commit when due). Returns 1 when it read or committed something, 0 when the bus is empty and
+   * nothing waits for a commit, WAITING when the bus is empty and a commit is not due yet.
+   */
   const step = async (): Promise<number> => {
     const started = performance.now();
-    const batches = await bus.fetch(maxBatches);
-    if (batches.length === 0) return 0;
-    const result = apply(batches);
-    stats.batches_applied_total += result.applied;
-    stats.batches_skipped_total += result.skipped;
-    stats.events_applied_total += result.events;
-    await bus.ack(batches.map((b) => b.seq));
+    const batches = await bus.fetch(maxBatches, cursor);
+    if (batches.length === 0 && toAck.length === 0) return 0;
+    if (toAck.length === 0 && batches.length > 0) pendingSince = Date.now();
+    for (const b of batches) {
+      cursor = Math.max(cursor, b.seq);
+      toAck.push(b.seq);
+      if (counted.has(b.batch_id) || store.isBatchApplied(b.batch_id)) {
+        pendingStats.skipped++;
+        continue;
+      }
+      try {
+        engine.add(b);
+      } catch (err) {
+        if (!isInvalid(err)) throw err;
+        pendingStats.rejected++;
+        log.error({ err, batch_id: b.batch_id, sensor_id: b.sensor_id }, 'batch refused as invalid; dropped');
+        continue;
+      }
+      counted.add(b.batch_id);
+      pendingStats.applied++;
+      pendingEvents += b.events.length;
+    }
+    const now = Date.now();
+    const due =
+      pendingEvents >= flushMaxEvents ||
+      now - pendingSince >= flushIntervalMs ||
+      // Caught up: commit at once when someone waits for it, else at most every quarter interval, so that a
+      // trickle of batches does not rewrite the same rows at every step.
+      (batches.length === 0 && (drainWaiters.length > 0 || now - lastCommitAt >= flushIntervalMs / 4));
+    if (due) {
+      await commit();
+      lastCommitAt = Date.now();
+    }
     stats.last_step_ms = performance.now() - started;
-    log.debug({ ...result, ms: Math.round(stats.last_step_ms) }, 'aggregated');
-    return batches.length;
+    return batches.length > 0 || due ? 1 : WAITING;
   };
 
   const sleep = (ms: number): Promise<void> =>
@@ -158,6 +259,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         stats.last_step_failed = false;
         backoff = intervalMs;
       } catch (err) {
+        forgetPending();
         stats.errors_total++;
         stats.last_step_failed = true;
         stats.last_error = err instanceof Error ? err.message : String(err);
@@ -168,12 +270,19 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         continue;
       }
       if (handled > 0) continue;
+      if (handled === WAITING) {
+        await sleep(Math.min(intervalMs, flushIntervalMs / 4));
+        continue;
+      }
       resolveDrains(stepNo);
       if (!stopping && drainWaiters.length === 0) await sleep(intervalMs);
     }
   };
 
-  log.info({ interval_ms: intervalMs, max_batches: maxBatches }, 'aggregator started');
+  log.info(
+    { interval_ms: intervalMs, max_batches: maxBatches, flush_interval_ms: flushIntervalMs },
+    'aggregator started',
+  );
   const running = loop();
 
   return {
@@ -181,6 +290,12 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
       stopping = true;
       wake?.();
       await running;
+      if (toAck.length > 0) {
+        // Commit what was read, so that a clean stop leaves nothing to recount.
+        await commit().catch((err: unknown) =>
+          log.error({ err }, 'final commit failed; the bus keeps the batches'),
+        );
+      }
       rejectDrains(makeError('SW_UNAVAILABLE', 'aggregator stopped'));
       log.info(stats, 'aggregator stopped');
     },
@@ -192,7 +307,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
       wake?.();
       return done;
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...stats, engine: engine.stats() }),
   };
 }
 

@@ -9,7 +9,19 @@ const B = Date.parse('2007-04-12T10:05:00Z');
 const gates = { ...DEFAULT_DETECTOR_CONFIG, min_history_buckets: 24 };
 
 function row(sources: number, sensors: number, events = sources * 3): PortBucketRow {
-  return { proto: 'tcp', port: 1025, granularity: '5m', bucket: B, events, sources, sensors, targets: 0 };
+  return {
+    proto: 'tcp',
+    port: 1025,
+    granularity: '5m',
+    bucket: B,
+    events,
+    sources,
+    sensors,
+    operators: 0,
+    targets: 0,
+    sources_handshake: 0,
+    sources_no_handshake: 0,
+  };
 }
 
 function history(sources: number[]): KeyHistory {

@@ -23,10 +23,11 @@ import type { Store } from '../store.js';
 import { migrate } from './migrations.js';
 import { SqliteReads } from './reads.js';
 import { SqliteRecords } from './records.js';
-import { applyBatchesTx, prepareRollup } from './rollup.js';
-import type { KeyedHasher } from './rollup.js';
-
-export type { KeyedHasher } from './rollup.js';
+import { SqliteRetention } from './retention.js';
+import { SpanBuilder, SpanInvalidation } from './spans.js';
+import { prepareRollup } from './rollup.js';
+import { RollupEngine } from '../rollups/index.js';
+import type { RollupCommit } from '../rollups/index.js';
 
 export interface SqliteStoreOptions {
   /** Database file (created when missing), or ':memory:' for tests. */
@@ -40,7 +41,7 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
 }
 
-export type SqliteStore = Store & { hasher: KeyedHasher };
+export type SqliteStore = Store;
 
 /**
  * Opens (creating and migrating when needed) the SQLite store.
@@ -56,6 +57,9 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     db.pragma(`synchronous = ${opts.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     db.pragma('busy_timeout = 5000');
     db.pragma('cache_size = -65536');
+    // Commits write many rows at once: map the file for reads, and checkpoint the WAL in bigger steps.
+    db.pragma('mmap_size = 268435456');
+    db.pragma('wal_autocheckpoint = 4000');
     const version = migrate(db);
     log.info({ path: opts.path, schema_version: version }, 'store opened');
   } catch (err) {
@@ -66,12 +70,37 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const rollup = prepareRollup(db);
   const reads = new SqliteReads(db);
   const records = new SqliteRecords(db);
+  const spanDirt = new SpanInvalidation(db);
+  const retention = new SqliteRetention(db, log, clock, spanDirt);
+  const spans = new SpanBuilder(db);
   const isApplied = db.prepare<[string], { one: number }>(
     'SELECT 1 AS one FROM applied_batches WHERE batch_id = ?',
   );
-  const apply = db.transaction((batches: readonly BusBatch[]) =>
-    applyBatchesTx(rollup, hasher, batches, clock.now()),
-  );
+  const commit = db.transaction((c: RollupCommit) => {
+    rollup.commitTx(c, clock.now());
+    spanDirt.rowsWritten(c.ports); // day spans of changed days are rebuilt (spans.ts)
+  });
+  const operatorOf = (sensorId: string): string =>
+    records.getSensor(sensorId)?.operator ?? `sensor:${sensorId}`;
+  const apply = db.transaction((batches: readonly BusBatch[]) => {
+    const engine = new RollupEngine(rollup, { hasher, operatorOf });
+    const seen = new Set<string>();
+    let skipped = 0;
+    let events = 0;
+    for (const b of batches) {
+      if (seen.has(b.batch_id) || isApplied.get(b.batch_id) !== undefined) {
+        skipped++;
+        continue;
+      }
+      seen.add(b.batch_id);
+      engine.add(b);
+      events += b.events.length;
+    }
+    const c = engine.takeCommit();
+    rollup.commitTx(c, clock.now());
+    spanDirt.rowsWritten(c.ports);
+    return { applied: seen.size, skipped, events };
+  });
 
   return {
     hasher,
@@ -83,6 +112,21 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     getSensor: (id: string) => records.getSensor(id),
     listSensors: () => records.listSensors(),
     revokeSensor: (id: string) => records.revokeSensor(id),
+    setPendingSensorKey: (id: string, pem: string) => records.setPendingSensorKey(id, pem),
+    promoteSensorKey: (id: string, pem: string, validUntil: number) =>
+      records.promoteSensorKey(id, pem, validUntil),
+    ensureOperator: (name: string, createdAt: number) => records.ensureOperator(name, createdAt),
+    getOperator: (id: string) => records.getOperator(id),
+    listOperators: () => records.listOperators(),
+
+    hasPortRows: (g, bucket) => rollup.hasPortRows(g, bucket),
+    hasSourceDays: (day) => rollup.hasSourceDays(day),
+    loadPortRow: (proto, port, g, bucket) => rollup.loadPortRow(proto, port, g, bucket),
+    loadSourceDay: (day, src) => rollup.loadSourceDay(day, src),
+    loadSensorBucket: (sensorId, bucket) => rollup.loadSensorBucket(sensorId, bucket),
+    commitRollups(c: RollupCommit) {
+      commit(c);
+    },
 
     applyBatches(batches: BusBatch[]) {
       if (batches.length === 0) return { applied: 0, skipped: 0, events: 0 };
@@ -98,6 +142,13 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     bucketRows: (g: Granularity, bucket: number) => reads.bucketRows(g, bucket),
     latestBucket: (g: Granularity) => reads.latestBucket(g),
     earliestBucket: (g: Granularity) => reads.earliestBucket(g),
+    topSources: (fromDay: number, toDay: number, limit: number) => reads.topSources(fromDay, toDay, limit),
+    sourceHistory: (src: string, fromDay: number, toDay: number) => reads.sourceHistory(src, fromDay, toDay),
+    sensorBuckets: (sensorId: string, from: number, to: number) => reads.sensorBuckets(sensorId, from, to),
+
+    prune: (policy, now, maxRows) => retention.prune(policy, now, maxRows),
+    maintain: (now: number, maxSteps?: number) => spans.run(now, maxSteps),
+    usage: () => retention.usage(),
 
     saveAlert: (alert) => records.saveAlert(alert),
     openAlertFor: (proto: Protocol, port: number) => records.openAlertFor(proto, port),

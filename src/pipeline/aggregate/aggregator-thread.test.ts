@@ -1,0 +1,84 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { openSqliteBus } from '../../bus/sqlite/index.js';
+import { openSqliteStore } from '../../store/sqlite/index.js';
+import { startAggregatorThread } from './aggregator-thread.js';
+
+const seed = new Uint8Array(16).fill(5);
+const dir = mkdtempSync(join(tmpdir(), 'sw-agg-thread-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const T0 = Date.parse('2007-04-12T10:00:00Z');
+
+describe('aggregator on a worker thread', () => {
+  it('counts what the main thread publishes, once, with geo, and reports through drain and stats', async () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const logger = pino(
+      { level: 'info' },
+      { write: (l: string) => void lines.push(JSON.parse(l) as { level: number; msg: string }) },
+    );
+    const storePath = join(dir, 'store.db');
+    const busPath = join(dir, 'bus.db');
+    const store = openSqliteStore({ path: storePath, seed, logger: pino({ level: 'silent' }) });
+    const bus = openSqliteBus({ path: busPath, logger: pino({ level: 'silent' }) });
+    store.addSensor({ id: 's1', name: 's1', operator: 'op-1', public_key_pem: 'k', created_at: T0 });
+    const agg = await startAggregatorThread(
+      { storePath, busPath, seed, geo: {}, logLevel: 'info', options: { intervalMs: 5 } },
+      logger,
+    );
+    try {
+      for (let i = 0; i < 5; i++) {
+        await bus.publish({
+          batch_id: `s1/b${i}`,
+          sensor_id: 's1',
+          received_at: T0,
+          clock_offset_ms: 0,
+          events: [
+            { ts: T0 + i, proto: 'tcp', port: 1025, src: '8.8.8.8' },
+            { ts: T0 + i, proto: 'tcp', port: 1025, src: `1.1.1.${i}` },
+          ],
+        });
+      }
+      await bus.publish({
+        batch_id: 's1/b0',
+        sensor_id: 's1',
+        received_at: T0,
+        clock_offset_ms: 0,
+        events: [{ ts: T0, proto: 'tcp', port: 1025, src: '9.9.9.9' }],
+      });
+      await agg.drain();
+      expect(store.bucketRows('5m', T0)[0]).toMatchObject({ events: 10, sources: 6 });
+      expect(store.loadSourceDay(T0 - (T0 % 86_400_000), '8.8.8.8')).toMatchObject({
+        events: 5,
+        country: 'US',
+        asn: 15169,
+      });
+      expect(agg.stats()).toMatchObject({ batches_applied_total: 5, events_applied_total: 10 });
+      expect(await bus.backlog()).toBe(0);
+      expect(lines.some((l) => l.msg === 'aggregator started')).toBe(true);
+    } finally {
+      await agg.stop();
+      await bus.close();
+      store.close();
+    }
+    await expect(agg.drain()).rejects.toThrow(/stopped/);
+  });
+
+  it('refuses to start, with the reason, when the store cannot be opened', async () => {
+    await expect(
+      startAggregatorThread(
+        {
+          storePath: join(dir, 'missing', 'deeper', 'store.db'),
+          busPath: join(dir, 'bus2.db'),
+          seed,
+          geo: null,
+          logLevel: 'silent',
+          options: {},
+        },
+        pino({ level: 'silent' }),
+      ),
+    ).rejects.toThrow(/aggregator thread/);
+  });
+});

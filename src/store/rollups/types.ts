@@ -1,0 +1,113 @@
+/**
+ * What the rollup engine (engine.ts) reads from a store and hands back to it: whole rows, never deltas.
+ *
+ * Rules:
+ * - The engine loads a row the first time it touches it (RollupLoader) and from then on holds the row's whole
+ *   state in memory; a commit carries the whole new state of every row touched since the last commit, and the
+ *   store writes it as is (upsert), together with the applied batch ids, in ONE transaction.
+ * - Sketch columns hold DistinctCounter.serialize() bytes; a null sketch is an empty counter.
+ * - `state` of a source day is the engine's own merge blob (source-day.ts); stores keep it opaque.
+ */
+import type { Granularity } from '../../core/buckets.js';
+import type { Protocol } from '../../core/event.js';
+
+export interface PortRowSketches {
+  events: number;
+  src_sketch: Buffer;
+  sensor_sketch: Buffer;
+  operator_sketch: Buffer | null;
+  target_sketch: Buffer;
+  hs_sketch: Buffer | null;
+  nohs_sketch: Buffer | null;
+}
+
+export interface PortRowOut extends PortRowSketches {
+  proto: Protocol;
+  port: number;
+  granularity: Granularity;
+  bucket: number;
+  sources: number;
+  sensors: number;
+  operators: number;
+  targets: number;
+  sources_handshake: number;
+  sources_no_handshake: number;
+}
+
+export interface SourceDayOut {
+  /** Start of the UTC day (ms). */
+  day: number;
+  src: string;
+  events: number;
+  first_seen: number;
+  last_seen: number;
+  /** Distinct (proto, port) keys the source hit that day (exact to 32, then estimated). */
+  ports: number;
+  sensors: number;
+  operators: number;
+  country: string | null;
+  asn: number | null;
+  as_name: string | null;
+  /** JSON `[["tcp/1025", 812], ...]`, most hit first. */
+  top_ports: string;
+  state: Buffer;
+}
+
+export type StoredSourceDay = SourceDayOut;
+
+export interface SensorBucketOut {
+  sensor_id: string;
+  /** Start of the hour (event time, ms). */
+  bucket: number;
+  events: number;
+  batches: number;
+  lag_ms_sum: number;
+  lag_ms_max: number;
+  /** JSON object: the sensor's reported counters (batch `stats`), summed. */
+  stats: string;
+}
+
+export type StoredSensorBucket = SensorBucketOut;
+
+/** One batch taken into this commit. */
+export interface AppliedBatch {
+  batch_id: string;
+  sensor_id: string;
+  received_at: number;
+  events: number;
+  min_ts: number;
+  max_ts: number;
+  /** Bytes to archive as the raw batch (gzip of the submission body), or null to archive nothing. */
+  raw: Buffer | null;
+}
+
+export interface SensorTouch {
+  id: string;
+  last_seen: number;
+  events: number;
+}
+
+export interface RollupCommit {
+  batches: AppliedBatch[];
+  ports: PortRowOut[];
+  sources: SourceDayOut[];
+  sensorBuckets: SensorBucketOut[];
+  sensors: SensorTouch[];
+}
+
+export interface RollupLoader {
+  /** Whether the store has any port row of this granularity and bucket (lets the engine skip point reads). */
+  hasPortRows(g: Granularity, bucket: number): boolean;
+  /** Whether the store has any source row of this day. */
+  hasSourceDays(day: number): boolean;
+  loadPortRow(proto: Protocol, port: number, g: Granularity, bucket: number): PortRowSketches | undefined;
+  loadSourceDay(day: number, src: string): StoredSourceDay | undefined;
+  loadSensorBucket(sensorId: string, bucket: number): StoredSensorBucket | undefined;
+}
+
+/** Country and AS of a source address; nulls when unknown. */
+export interface GeoInfo {
+  country: string | null;
+  asn: number | null;
+  as_name: string | null;
+}
