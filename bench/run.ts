@@ -14,7 +14,10 @@ import { benchSensorParse } from './sensor-parse.bench.js';
 import { benchValidate } from './validate.bench.js';
 
 const figures: Figure[] = [];
+/** `npm run bench -- ingest query`: only the cases whose label contains one of the words (default: all). */
+const only = process.argv.slice(2);
 const run = async (label: string, fn: () => Figure[] | Promise<Figure[]>): Promise<void> => {
+  if (only.length > 0 && !only.some((w) => label.includes(w))) return;
   process.stderr.write(`bench: ${label}...\n`);
   figures.push(...(await fn()));
 };

@@ -99,10 +99,16 @@ describe('docs/openapi.yaml', () => {
   });
 
   it('lists only query parameters the app accepts', async () => {
+    const sensor = await env.enroll();
     for (const [path, item] of Object.entries(doc.paths)) {
       const op = item.get;
       if (!op) continue;
-      const url = path.replace('{proto}', 'tcp').replace('{port}', '22').replace('{ip}', '192.0.2.1');
+      const url = path
+        .replace('{proto}', 'tcp')
+        .replace('{port}', '22')
+        .replace('{ip}', '192.0.2.1')
+        .replace('{id}', sensor.id);
+      const headers = path.startsWith('/api/v1/admin/') ? { authorization: `Bearer ${env.adminToken}` } : {};
       for (const p of params(op).filter((q) => q.in === 'query')) {
         const sch = p.schema?.$ref ? (resolve(p.schema.$ref) as Param['schema']) : p.schema;
         const value =
@@ -111,6 +117,7 @@ describe('docs/openapi.yaml', () => {
           (p.name === 'from' || p.name === 'to' ? '2024-05-01T00:00:00Z' : sch?.minimum);
         const res = await env.app.inject({
           url: `${url}?${p.name}=${encodeURIComponent(typeof value === 'string' || typeof value === 'number' ? String(value) : '')}`,
+          headers,
         });
         expect(res.statusCode, `${url} ${p.name}: ${res.body}`).toBe(200);
       }

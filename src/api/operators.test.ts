@@ -4,7 +4,7 @@
  * ids only.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ErrorBody, SensorsResponse } from '../protocol/api-types.js';
+import type { ErrorBody, SensorHoursResponse, SensorsResponse } from '../protocol/api-types.js';
 import {
   generateSensorKeyPair,
   loadPrivateKey,
@@ -141,5 +141,32 @@ describe('operators', () => {
     });
     env.authClock.advance(60_000);
     expect((await list())?.previous_valid_until).toBeNull();
+  });
+
+  it("show a sensor's hours to the admin: events, batches, lag and reported counters; 404 and 400 as they should", async () => {
+    env = await makeTestEnv();
+    const s = await env.enroll();
+    const now = env.eventClock.now();
+    const res = await env.submit(s, {
+      batch_id: 'batch-hours-1',
+      sensor_time: now,
+      events: [
+        { ts: now - 4_000, proto: 'tcp', port: 22, src: '198.51.100.7' },
+        { ts: now - 2_000, proto: 'tcp', port: 23, src: '198.51.100.7' },
+      ],
+      stats: { dropped_quota: 3 },
+    });
+    expect(res.statusCode).toBe(200);
+    await env.drain();
+    const hours = (
+      await admin('GET', `/api/v1/admin/sensors/${s.id}/hours?hours=2`)
+    ).json<SensorHoursResponse>();
+    const hour = hours.items.find((h) => h.events > 0);
+    expect(hour).toMatchObject({ events: 2, batches: 1, lag_ms_mean: 3_000, lag_ms_max: 4_000 });
+    expect(hour?.reported).toEqual({ dropped_quota: 3 });
+    expect((await admin('GET', '/api/v1/admin/sensors/nope/hours')).statusCode).toBe(404);
+    expect((await admin('GET', `/api/v1/admin/sensors/${s.id}/hours?hours=0`)).statusCode).toBe(400);
+    const anonymous = await env.app.inject({ method: 'GET', url: `/api/v1/admin/sensors/${s.id}/hours` });
+    expect(anonymous.statusCode).toBe(401);
   });
 });

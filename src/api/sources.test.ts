@@ -159,6 +159,7 @@ describe('docs/openapi.yaml', () => {
   it('requires exactly the fields the responses carry', async () => {
     const top = (await get<TopSourcesResponse>('/api/v1/sources/top?days=3')).body;
     const one = (await get<SourceResponse>('/api/v1/sources/192.0.2.1?days=3')).body;
+    for (const answer of [top, one]) expect(answer.attribution).toMatch(/DB-IP \(https:\/\/db-ip\.com\)/);
     const samples: Record<string, object | undefined | null> = {
       TopSourcesResponse: top,
       SourceSummary: top.items[0],

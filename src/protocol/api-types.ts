@@ -153,6 +153,8 @@ export interface TopSourcesResponse {
   from: string;
   to: string;
   items: SourceSummary[];
+  /** Credit the country and AS data requires wherever it is shown (docs/THIRD-PARTY.md). */
+  attribution: string;
 }
 
 /** One source on one UTC day. */
@@ -180,4 +182,23 @@ export interface SourceResponse {
   summary: SourceSummary | null;
   /** Days with activity, oldest first. */
   items: SourceDay[];
+  /** Credit the country and AS data requires wherever it is shown (docs/THIRD-PARTY.md). */
+  attribution: string;
+}
+
+/** GET /api/v1/admin/sensors/{id}/hours: a sensor's activity per hour of event time. */
+export interface SensorHoursResponse {
+  sensor_id: string;
+  from: string;
+  to: string;
+  items: Array<{
+    hour: string;
+    events: number;
+    batches: number;
+    /** Arrival minus event time, mean and worst over the hour's events, ms. */
+    lag_ms_mean: number;
+    lag_ms_max: number;
+    /** Counters the sensor reported with its batches (drops by reason, malformed lines ...), summed. */
+    reported: Record<string, number>;
+  }>;
 }

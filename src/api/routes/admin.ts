@@ -4,6 +4,8 @@
  * GET  /api/v1/admin/operators → every operator: internal id, name, public id, sensors
  * GET  /api/v1/admin/sensors → every sensor with internal and public ids, its operator and its key state
  * POST /api/v1/admin/sensors/{id}/revoke → {sensor_id, revoked: true}; 404 for an unknown sensor.
+ * GET  /api/v1/admin/sensors/{id}/hours?hours=N → the sensor's last N hours (event time): events, batches,
+ *      arrival lag (mean and max) and the counters it reported (drops ...); 404 for an unknown sensor.
  *
  * Invariant: these are the only routes that show internal ids and names of operators and sensors; public keys
  * never leave the server (only their fingerprints).
@@ -13,6 +15,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { makeError } from '../../core/errors.js';
 import { createEnrollmentToken, operatorSchema } from '../../ingest/enroll.js';
+import type { SensorHoursResponse } from '../../protocol/api-types.js';
 import { publicKeyFingerprint } from '../../protocol/signing.js';
 import type { OperatorRecord, SensorRecord } from '../../store/store.js';
 import { requireAdmin } from '../admin-token.js';
@@ -97,6 +100,8 @@ export function toAdminSensor(
   };
 }
 
+const HOUR = 3_600_000;
+
 export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
   const log = ctx.logger.child({ component: 'admin' });
   const preHandler = requireAdmin(ctx.adminToken);
@@ -152,6 +157,33 @@ export function adminRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const operators = new Map(ctx.store.listOperators().map((o) => [o.id, o]));
     const now = ctx.authClock.now();
     return Promise.resolve({ items: ctx.store.listSensors().map((s) => toAdminSensor(s, operators, now)) });
+  });
+
+  app.get('/api/v1/admin/sensors/:id/hours', { preHandler }, (request): Promise<SensorHoursResponse> => {
+    const { id } = parseParams(z.strictObject({ id: z.string().min(1).max(64) }), request.params);
+    const { hours } = parseParams(
+      z.strictObject({
+        hours: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 400)
+          .default(48),
+      }),
+      request.query,
+    );
+    if (!ctx.store.getSensor(id)) return Promise.reject(makeError('SW_NOT_FOUND', `no sensor ${id}`));
+    const to = (Math.floor(ctx.eventClock.now() / HOUR) + 1) * HOUR;
+    const from = to - hours * HOUR;
+    const items = ctx.store.sensorBuckets(id, from, to).map((r) => ({
+      hour: iso(r.bucket),
+      events: r.events,
+      batches: r.batches,
+      lag_ms_mean: r.events === 0 ? 0 : Math.round(r.lag_ms_sum / r.events),
+      lag_ms_max: r.lag_ms_max,
+      reported: r.stats,
+    }));
+    return Promise.resolve({ sensor_id: id, from: iso(from), to: iso(to), items });
   });
 
   app.post('/api/v1/admin/sensors/:id/revoke', { preHandler }, (request): Promise<RevokeResponse> => {

@@ -24,6 +24,11 @@ import type { SourceDayRow, SourceTotals } from '../../store/store.js';
 import type { ApiContext } from '../context.js';
 import { intText, iso, parseParams } from '../query.js';
 
+/** The data's licences (CC BY 4.0) ask for this credit, with DB-IP's link, wherever results are shown. */
+export const GEO_ATTRIBUTION =
+  'Country and AS: ip-location-db data (CC BY 4.0): IP Geolocation by DB-IP (https://db-ip.com), RouteViews ' +
+  '(https://www.routeviews.org/), NRO (https://www.nro.net/)';
+
 const DAY = 86_400_000;
 
 const daysParam = (max: number, fallback: number) =>
@@ -108,7 +113,13 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
     const q = parseParams(topQuery, request.query);
     const { from, to } = window(q.days);
     const items = ctx.store.topSources(from, to, q.limit).map(summary);
-    return Promise.resolve({ days: q.days, from: iso(from), to: iso(to), items });
+    return Promise.resolve({
+      days: q.days,
+      from: iso(from),
+      to: iso(to),
+      items,
+      attribution: GEO_ATTRIBUTION,
+    });
   });
 
   app.get('/api/v1/sources/:ip', (request): Promise<SourceResponse> => {
@@ -124,6 +135,7 @@ export function sourceRoutes(app: FastifyInstance, ctx: ApiContext): void {
       to: iso(to),
       summary: rows.length === 0 ? null : summary(sourceTotals(src, rows)),
       items: rows.map(dayOf),
+      attribution: GEO_ATTRIBUTION,
     });
   });
 }
