@@ -5,7 +5,7 @@ import type { BusBatch } from '../../bus/bus.js';
 import type { AttackEvent } from '../../core/event.js';
 import { openSqliteStore } from '../sqlite/index.js';
 import type { Store } from '../store.js';
-import { RollupEngine } from './engine.js';
+import { RollupEngine, cutToKeep } from './engine.js';
 import type { GeoInfo } from './types.js';
 
 const logger = pino({ level: 'silent' });
@@ -255,6 +255,32 @@ describe('RollupEngine', () => {
     commit(store, engine);
     expect(store.bucketRows('5m', T0)[0]).toMatchObject({ events: 4, sources: 3 });
     expect(store.loadSourceDay(Math.floor(T0 / day) * day, '1.1.1.1')).toMatchObject({ events: 2 });
+    store.close();
+  });
+
+  it('past a cap keeps the most recently touched rows, whole ticks at a time', () => {
+    expect(cutToKeep([5, 5, 4, 3, 3, 3, 1], 3)).toBe(4); // keeps ticks 5 and 4 (3 rows), evicts below 4
+    expect(cutToKeep([9, 9, 9, 2], 2)).toBe(10); // the newest tick alone is over: everything goes
+    expect(cutToKeep([1, 2], 5)).toBe(-Infinity); // under the cap: nothing goes
+    const store = storeWithSensors();
+    let now = 0;
+    const operatorOf = (id: string): string => store.getSensor(id)?.operator ?? id;
+    const engine = new RollupEngine(
+      store,
+      { hasher: store.hasher, operatorOf },
+      { maxSources: 3, now: () => now },
+    );
+    for (let i = 0; i < 4; i++) {
+      now = i * 1000;
+      engine.add(batch(`m${i}`, 's1', [ev(T0, 22, `7.7.7.${i}`)]));
+    }
+    commit(store, engine);
+    expect(engine.stats().source_states).toBe(2); // 70% of 3: the two newest stay
+    engine.add(batch('m9', 's1', [ev(T0, 22, '7.7.7.0'), ev(T0, 22, '7.7.7.3')]));
+    commit(store, engine);
+    const day = Math.floor(T0 / 86_400_000) * 86_400_000;
+    expect(store.loadSourceDay(day, '7.7.7.0')).toMatchObject({ events: 2 });
+    expect(store.loadSourceDay(day, '7.7.7.3')).toMatchObject({ events: 2 });
     store.close();
   });
 

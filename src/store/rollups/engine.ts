@@ -12,8 +12,9 @@
  *   sensor and operator of a batch are added once per row per batch. Distinct counts are unions, so a 1h row
  *   equals the union of its 5m rows.
  * - takeCommit() returns the rows dirtied since the previous takeCommit; committed() marks them clean and evicts
- *   rows idle for longer than the idle limits, or every row when a count cap is passed (they are in the store and
- *   are reloaded when touched again). So memory is bounded by the caps plus what one commit interval touches.
+ *   rows idle for longer than the idle limits, and, past a count cap, the least recently touched rows down to 70%
+ *   of the cap (they are in the store and are reloaded when touched again). So memory is bounded by the caps plus
+ *   what one commit interval touches.
  *
  * Cost per event: two keyed hashes, one Map lookup for the port rows, one for the source's day, a handful of set
  * inserts. Rows, not events, bound the commit.
@@ -77,6 +78,8 @@ const KEYS = PROTOCOLS.length * 65536;
 const S5 = GRANULARITIES['5m'];
 const S1H = GRANULARITIES['1h'];
 const S1D = GRANULARITIES['1d'];
+/** Past a row cap, eviction keeps this share of the cap (the most recently touched rows). */
+const KEEP_AFTER_CAP = 0.7;
 
 export class RollupEngine {
   private readonly groups = new Map<number, Group>();
@@ -382,9 +385,17 @@ export class RollupEngine {
   private evict(): void {
     const now = this.tickNow();
     const portRows = this.groups.size + this.hours.size + this.days.size;
-    // Over the cap (e.g. an import of months of history, where nothing is idle by the wall clock): evict every
-    // clean row; they are in the store and come back when touched.
-    const portCut = portRows > this.opts.maxPortRows ? Infinity : now - this.opts.portIdleMs / 1000;
+    // Over a cap (e.g. an import of months of history, where nothing is idle by the wall clock): evict the least
+    // recently touched rows down to KEEP_AFTER_CAP of the cap; they are in the store and come back when touched.
+    let portCut = now - this.opts.portIdleMs / 1000;
+    if (portRows > this.opts.maxPortRows) {
+      const ticks = function* (e: RollupEngine): Iterable<number> {
+        for (const g of e.groups.values()) yield g.r5.tick;
+        for (const r of e.hours.values()) yield r.tick;
+        for (const r of e.days.values()) yield r.tick;
+      };
+      portCut = Math.max(portCut, cutToKeep(ticks(this), this.opts.maxPortRows * KEEP_AFTER_CAP));
+    }
     const gone = (r: PortRow): void => this.fresh[r.g].evicted(r.bucket / GRANULARITIES[r.g], keyOf(r));
     for (const [id, g] of this.groups) {
       if (g.r5.tick >= portCut) continue;
@@ -403,7 +414,13 @@ export class RollupEngine {
     }
     for (const [id, r] of this.sensorRows) if (r.tick < portCut) this.sensorRows.delete(id);
     const total = this.stats().source_states;
-    const sourceCut = total > this.opts.maxSources ? Infinity : now - this.opts.sourceIdleMs / 1000;
+    let sourceCut = now - this.opts.sourceIdleMs / 1000;
+    if (total > this.opts.maxSources) {
+      const ticks = function* (e: RollupEngine): Iterable<number> {
+        for (const m of e.sourceDays.values()) for (const st of m.values()) yield st.tick;
+      };
+      sourceCut = Math.max(sourceCut, cutToKeep(ticks(this), this.opts.maxSources * KEEP_AFTER_CAP));
+    }
     for (const [d, m] of this.sourceDays) {
       for (const [src, s] of m) {
         if (s.tick >= sourceCut) continue;
@@ -413,6 +430,21 @@ export class RollupEngine {
       if (m.size === 0) this.sourceDays.delete(d);
     }
   }
+}
+
+/**
+ * The tick below which rows go so that at most about `keep` of them stay, the most recently touched (whole ticks:
+ * when the newest tick alone holds more than `keep`, everything goes).
+ */
+export function cutToKeep(ticks: Iterable<number>, keep: number): number {
+  const perTick = new Map<number, number>();
+  for (const t of ticks) perTick.set(t, (perTick.get(t) ?? 0) + 1);
+  let kept = 0;
+  for (const t of [...perTick.keys()].sort((a, b) => b - a)) {
+    kept += perTick.get(t) ?? 0;
+    if (kept > keep) return t + 1;
+  }
+  return -Infinity;
 }
 
 /** hs: 1 handshake completed, 0 not, -1 unknown; dstHash -1 when the event has no target. */

@@ -57,8 +57,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     db.pragma(`synchronous = ${opts.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     db.pragma('busy_timeout = 5000');
     db.pragma('cache_size = -65536');
-    // Commits write many rows at once: map the file for reads, and checkpoint the WAL in bigger steps.
-    db.pragma('mmap_size = 268435456');
+    // Commits write many rows at once: checkpoint the WAL in bigger steps.
     db.pragma('wal_autocheckpoint = 4000');
     const version = migrate(db);
     log.info({ path: opts.path, schema_version: version }, 'store opened');
