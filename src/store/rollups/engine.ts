@@ -281,11 +281,6 @@ export class RollupEngine {
     this.pendingEvents = 0;
   }
 
-  /** Whether a batch id was added since the last commit. */
-  hasPending(batchId: string): boolean {
-    return this.batches.some((b) => b.batch_id === batchId);
-  }
-
   stats(): RollupEngineStats {
     let sources = 0;
     for (const m of this.sourceDays.values()) sources += m.size;

@@ -1,6 +1,4 @@
 export { RollupEngine } from './engine.js';
 export type { RollupContext, RollupEngineOptions, RollupEngineStats } from './engine.js';
 export { SourceDayState, TOP_PORTS, keyName } from './source-day.js';
-export { sdAdd, sdCount } from './small-distinct.js';
-export type { SmallSet } from './small-distinct.js';
 export type * from './types.js';

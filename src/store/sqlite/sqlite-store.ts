@@ -2,14 +2,16 @@
  * The embedded Store (src/store/store.ts) on one SQLite database file, via better-sqlite3.
  *
  * Invariants:
- * - WAL journal, synchronous=FULL by default: applyBatches' commit (rollups + applied batch ids) is on disk
- *   before it returns, so the aggregator may ack the bus right after. (NORMAL is available for measurement;
- *   it can lose the last commits on power loss, and the bus would then have acked data the store lost.)
- * - applyBatches is one transaction (see rollup.ts); better-sqlite3 is synchronous, so no other statement of
- *   this connection runs in the middle of it.
+ * - WAL journal, synchronous=FULL by default: a commitRollups (rows + applied batch ids) is on disk before it
+ *   returns, so the aggregator may ack the bus right after. (NORMAL is available for measurement; it can lose the
+ *   last commits on power loss, and the bus would then have acked data the store lost.)
+ * - commitRollups and applyBatches are one transaction each (see rollup.ts); better-sqlite3 is synchronous, so no
+ *   other statement of this connection runs in the middle. The aggregator's worker thread has its own connection
+ *   to the same file (WAL: readers here see whole commits).
  * - The hash seed never changes for a database (see ../seed.ts); `hasher` is exposed so that other server
  *   parts hash the same way (e.g. the detector's source sets).
- * - Prepared statements are made once at open; nothing mutable is cached between calls.
+ * - Prepared statements are made once at open. The rollup rows held in memory belong to the RollupEngine of the
+ *   caller (src/store/rollups), not to this object.
  */
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
