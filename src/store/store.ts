@@ -17,7 +17,7 @@ import type { Granularity } from '../core/buckets.js';
 import type { Protocol } from '../core/event.js';
 import type { BusBatch } from '../bus/bus.js';
 import type { KeyedHasher } from '../core/distinct/index.js';
-import type { RollupCommit, RollupLoader } from './rollups/index.js';
+import type { RollupCommit, RollupLoader, SourceDayOut } from './rollups/index.js';
 
 export interface SensorRecord {
   /** Internal id: what the sensor signs with (x-sw-sensor) and what rollups key on. Admin-only. */
@@ -100,21 +100,11 @@ export interface PortTotals {
   sources_no_handshake: number;
 }
 
-/** One source on one UTC day (the per-source rollup). */
-export interface SourceDayRow {
-  /** Start of the UTC day. */
-  day: number;
-  src: string;
-  events: number;
-  first_seen: number;
-  last_seen: number;
-  /** Distinct (proto, port) keys hit that day; sensors and operators that saw the source. */
-  ports: number;
-  sensors: number;
-  operators: number;
-  country: string | null;
-  asn: number | null;
-  as_name: string | null;
+/**
+ * One source on one UTC day (the per-source rollup), as reads give it: the stored row (SourceDayOut, fields
+ * documented there) without the engine's merge state, and with the top ports decoded.
+ */
+export interface SourceDayRow extends Omit<SourceDayOut, 'top_ports' | 'state'> {
   /** Most-hit keys first, as `["tcp/1025", events]` (a space-saving summary, see src/store/rollups/source-day.ts). */
   top_ports: Array<[string, number]>;
 }
