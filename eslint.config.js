@@ -46,6 +46,7 @@ export default tseslint.config(
   layer(['src/protocol/**/*.ts'], ['sensor', ...server]),
   layer(['src/sensor/**/*.ts'], server),
   layer(['src/replay/**/*.ts'], server),
+  layer(['src/eval/**/*.ts'], ['api', 'ingest', 'sensor', 'sim', 'cli']),
   layer(
     ['src/bus/**/*.ts', 'src/store/**/*.ts', 'src/intel/**/*.ts'],
     ['sensor', 'ingest', 'pipeline', 'publish', 'api', 'cli', 'sim'],

@@ -31,6 +31,7 @@ await run('submission validation', () => benchValidate());
 await run('aggregation engine', () => benchAggregate());
 await run('end-to-end ingest', () => benchIngest());
 await run('queries on a year', async () => (await import('./query.bench.js')).benchQuery());
+await run('detection engine', async () => (await import('./detect.bench.js')).benchDetect());
 await run('import (marx file)', async () => (await import('./import.bench.js')).benchImport());
 
 const width = Math.max(...figures.map((f) => f.name.length));

@@ -24,6 +24,7 @@ import { installErrorHandling } from './errors.js';
 import { VERSION } from './package-info.js';
 import { adminRoutes } from './routes/admin.js';
 import { alertRoutes } from './routes/alerts.js';
+import { incidentRoutes } from './routes/incidents.js';
 import { healthRoutes } from './routes/health.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { portRoutes } from './routes/ports.js';
@@ -117,6 +118,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   metricsRoutes(app, ctx);
   portRoutes(app, ctx);
   alertRoutes(app, ctx);
+  incidentRoutes(app, ctx);
   sensorRoutes(app, ctx);
   sourceRoutes(app, ctx);
   adminRoutes(app, ctx);

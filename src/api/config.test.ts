@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_DETECTOR_CONFIG } from '../pipeline/detect/index.js';
+import { DEFAULT_ENGINE_CONFIG, DEFAULT_RUNNER_CONFIG } from '../pipeline/detect/index.js';
 import { detectorConfigSchema, loadServerConfigFile, resolveServerConfig } from './config.js';
 
 const problemsOf = (input: unknown): string[] => {
@@ -51,21 +51,21 @@ describe('server configuration', () => {
 
   it('validates detector settings and passes them through', () => {
     expect(
-      resolveServerConfig({ detector: { min_sources: 3, history: { '5m': { window_buckets: 12 } } } })
+      resolveServerConfig({ detector: { min_sources: 3, granularities: { '5m': { windows: [1, 6] } } } })
         .detector,
     ).toEqual({
       min_sources: 3,
-      history: { '5m': { window_buckets: 12 } },
+      granularities: { '5m': { windows: [1, 6] } },
     });
-    expect(problemsOf({ detector: { alpha: 2, min_sorces: 1 } })).toEqual([
-      expect.stringMatching(/^detector\.alpha: /),
+    expect(problemsOf({ detector: { max_operator_share: 2, min_sorces: 1 } })).toEqual([
+      expect.stringMatching(/^detector\.max_operator_share: /),
       expect.stringMatching(/^detector: .*min_sorces/),
     ]);
   });
 
   it('knows every detector setting (fails when the detector grows one)', () => {
     expect(Object.keys(detectorConfigSchema.shape).sort()).toEqual(
-      Object.keys(DEFAULT_DETECTOR_CONFIG).sort(),
+      Object.keys({ ...DEFAULT_RUNNER_CONFIG, ...DEFAULT_ENGINE_CONFIG }).sort(),
     );
   });
 

@@ -12,32 +12,62 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { makeError } from '../core/errors.js';
 import { ingestConfigShape } from '../ingest/config.js';
-import type { DetectorConfig } from '../pipeline/detect/index.js';
+import type { DetectorSettings } from '../pipeline/detect/index.js';
 import type { GeoOptions } from '../pipeline/enrich/index.js';
 import { retentionConfigSchema } from '../pipeline/retention/index.js';
 
-const history = z.strictObject({
-  window_buckets: z.number().int().positive().optional(),
-  min_history_buckets: z.number().int().nonnegative().optional(),
+const nonNeg = z.number().nonnegative().optional();
+const granularity = z.strictObject({
+  windows: z.array(z.number().int().min(1).max(48)).min(1).optional(),
+  memory_days: z.number().positive().optional(),
+  seasonal: z.boolean().optional(),
+  warmup_days: z.number().nonnegative().optional(),
 });
 
-/** Partial detector settings (docs/DETECTION.md); the detector fills the rest from its defaults. */
+/** Partial detector settings (src/pipeline/detect/README.md); the detector fills the rest from its defaults. */
 export const detectorConfigSchema = z.strictObject({
-  alpha: z.number().gt(0).lt(1).optional(),
-  min_sources: z.number().int().positive().optional(),
-  min_sensors: z.number().int().positive().optional(),
-  min_fold: z.number().positive().optional(),
-  floor_expected: z.number().positive().optional(),
-  clip_quantile: z.number().gt(0).max(1).optional(),
   grace_ms: z.number().int().nonnegative().optional(),
-  resolve_after_ms: z.number().int().positive().optional(),
   initial_lookback_ms: z.number().int().nonnegative().optional(),
-  history: z.strictObject({ '5m': history.optional(), '1h': history.optional() }).optional(),
+  backfill_after_ms: z.number().int().nonnegative().optional(),
+  alert_budget_per_day: z.number().positive().optional(),
+  alpha_scale: z.number().positive().optional(),
+  min_sources: z.number().int().positive().optional(),
+  min_fold: z.number().positive().optional(),
+  min_operators: z.number().int().nonnegative().optional(),
+  min_effective_operators: nonNeg,
+  max_operator_share: z.number().gt(0).max(1).optional(),
+  trim_fraction: z.number().min(0).lt(1).optional(),
+  new_port_quiet_days: nonNeg,
+  new_port_min_sources: z.number().int().nonnegative().optional(),
+  prior_rate_per_sensor_day: nonNeg,
+  prior_weight_days: nonNeg,
+  clip_sd: z.number().positive().optional(),
+  events_cap: z.number().int().positive().optional(),
+  cusum_shift: z.number().gt(1).optional(),
+  cusum_arl0_buckets: z.number().gt(1).optional(),
+  cusum_guard_days: z.number().int().nonnegative().optional(),
+  growth_min_sources: nonNeg,
+  growth_buckets: z.number().int().min(3).max(24).optional(),
+  cool_after_ms: z.number().int().nonnegative().optional(),
+  resolve_after_ms: z.number().int().nonnegative().optional(),
+  reopen_within_ms: z.number().int().nonnegative().optional(),
+  accept_after_ms: z.number().int().nonnegative().optional(),
+  candidate_expire_ms: z.number().int().nonnegative().optional(),
+  flag_after_anomalies: z.number().int().positive().optional(),
+  flag_window_ms: z.number().int().positive().optional(),
+  campaign_jaccard: z.number().min(0).max(1).optional(),
+  granularities: z
+    .strictObject({
+      '5m': granularity.optional(),
+      '1h': granularity.optional(),
+      '1d': granularity.optional(),
+    })
+    .optional(),
 });
 
 /** Compile-time check that the schema stays a subset of the detector's own settings. */
 type DetectorInput = z.infer<typeof detectorConfigSchema>;
-type SameKeys = keyof DetectorInput extends keyof DetectorConfig ? true : never;
+type SameKeys = keyof DetectorInput extends keyof DetectorSettings ? true : never;
 const _detectorKeysMatch: SameKeys = true;
 
 /** A geo data file: a path; unset: the installed package's file; null: that part off (docs/CONFIG.md). */
@@ -72,6 +102,8 @@ export const serverConfigSchema = z.strictObject({
   archive_raw_batches: z.boolean().optional(),
   /** Detector loop period (unset: the detector's own default; 0: only drain() runs it). */
   detect_interval_ms: z.number().int().nonnegative().optional(),
+  /** A newly enrolled sensor carries no weight in detection for this many days (poisoning defence). */
+  sensor_probation_days: z.number().nonnegative().default(14),
   /** Passed to the detector as its `config` (see src/pipeline/detect/config.ts for meanings and defaults). */
   detector: detectorConfigSchema.optional(),
   /** Geo data files (unset: the installed packages' files). */

@@ -5,7 +5,7 @@ import type { Bus } from '../bus/bus.js';
 import type { Clock } from '../core/clock.js';
 import type { IngestMetrics } from '../ingest/metrics.js';
 import type { AggregatorStats } from '../pipeline/aggregate/index.js';
-import type { DetectorStats } from '../pipeline/detect/index.js';
+import type { Detector } from '../pipeline/detect/index.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
 
@@ -31,6 +31,6 @@ export interface ApiContext {
 
 export interface PipelineHandles {
   aggregator?: { stats(): AggregatorStats };
-  detector?: { stats(): DetectorStats };
+  detector?: Pick<Detector, 'stats' | 'threatLevel' | 'flaggedOperators' | 'position'>;
   retention?: { stats(): RetentionStats };
 }

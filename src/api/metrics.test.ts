@@ -151,8 +151,14 @@ describe('GET /metrics', () => {
     const m = await scrape();
     const per5m = m.get('stormwatch_detect_buckets_evaluated_total{granularity="5m"}') ?? 0;
     const per1h = m.get('stormwatch_detect_buckets_evaluated_total{granularity="1h"}') ?? 0;
-    expect(per5m + per1h).toBe(tested);
-    expect(m.get('stormwatch_detect_alerts_opened_total')).toBe(0);
+    const per1d = m.get('stormwatch_detect_buckets_evaluated_total{granularity="1d"}') ?? 0;
+    expect(per5m + per1h + per1d).toBe(tested);
+    expect(per5m).toBeGreaterThan(0);
+    expect(m.get('stormwatch_detect_incidents_opened_total')).toBe(0);
+    expect(m.get('stormwatch_detect_local_anomalies_total')).toBe(0);
+    expect(m.get('stormwatch_detect_keys_known')).toBe(
+      new Set(threeEvents().map((e) => `${e.proto}/${e.port}`)).size,
+    );
 
     const now = env.eventClock.now();
     for (const g of ['5m', '1h'] as const) {

@@ -14,13 +14,10 @@ import { retentionFamilies } from '../pipeline/retention/index.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GRANULARITIES } from '../core/buckets.js';
-import type { DetectGranularity } from '../pipeline/detect/index.js';
-import { positionKey } from '../pipeline/detect/index.js';
+import { GRAN_ORDER } from '../pipeline/detect/index.js';
 import type { ApiContext } from './context.js';
 import { DATA_FILES } from './data-files.js';
 import type { MetricFamily, Sample } from '../core/prometheus.js';
-
-const DETECT_GRANULARITIES: readonly DetectGranularity[] = ['5m', '1h'];
 
 function aggregatorFamilies(ctx: ApiContext): MetricFamily[] {
   const agg = ctx.pipeline.aggregator;
@@ -119,54 +116,78 @@ async function attempt<T>(fn: () => T | Promise<T>): Promise<T | undefined> {
   }
 }
 
-async function detectorFamilies(ctx: ApiContext): Promise<MetricFamily[]> {
+function detectorFamilies(ctx: ApiContext): MetricFamily[] {
+  const det = ctx.pipeline.detector;
+  if (!det) return [];
   const now = ctx.eventClock.now();
+  const position = det.position();
   const lastEnd: Sample[] = [];
   const lag: Sample[] = [];
-  for (const g of DETECT_GRANULARITIES) {
-    const saved = await attempt(() => ctx.store.getMeta(positionKey(g)));
-    if (saved === undefined) continue;
-    const end = Number(saved) + GRANULARITIES[g];
+  for (const g of GRAN_ORDER) {
+    const at = position[g];
+    if (at === undefined) continue;
+    const end = at + GRANULARITIES[g];
     lastEnd.push({ labels: { granularity: g }, value: end / 1000 });
     lag.push({ labels: { granularity: g }, value: (now - end) / 1000 });
   }
-  const families: MetricFamily[] = [];
-  const det = ctx.pipeline.detector;
-  if (det) {
-    const s = det.stats();
-    families.push(
-      {
-        name: 'stormwatch_detect_buckets_evaluated_total',
-        help: 'Closed buckets tested by the detector, by granularity.',
-        type: 'counter',
-        samples: DETECT_GRANULARITIES.map((g) => ({
-          labels: { granularity: g },
-          value: s.buckets_evaluated_total[g],
-        })),
-      },
-      {
-        name: 'stormwatch_detect_alerts_opened_total',
-        help: 'Alerts opened by the detector (updates of an open alert not counted).',
-        type: 'counter',
-        samples: [{ value: s.alerts_opened_total }],
-      },
-    );
-  }
-  families.push(
+  const s = det.stats();
+  const counter = (name: string, help: string, value: number): MetricFamily => ({
+    name,
+    help,
+    type: 'counter',
+    samples: [{ value }],
+  });
+  return [
+    {
+      name: 'stormwatch_detect_buckets_evaluated_total',
+      help: 'Closed buckets given to the detection engine, by granularity.',
+      type: 'counter',
+      samples: GRAN_ORDER.map((g) => ({ labels: { granularity: g }, value: s.buckets_evaluated_total[g] })),
+    },
+    counter(
+      'stormwatch_detect_incidents_opened_total',
+      'Incidents opened (notified; backfill not counted).',
+      s.incidents_opened_total,
+    ),
+    counter(
+      'stormwatch_detect_notifications_total',
+      'Incident notifications: opened, escalated, reopened, resolved.',
+      s.notifications_total,
+    ),
+    counter(
+      'stormwatch_detect_local_anomalies_total',
+      'Firings that failed a breadth or poisoning gate.',
+      s.anomalies_total,
+    ),
+    counter(
+      'stormwatch_detect_engine_seconds_total',
+      'Time spent in the detection engine.',
+      s.engine_seconds_total,
+    ),
+    counter(
+      'stormwatch_detect_observe_seconds_total',
+      'Time spent reading closed buckets from the store.',
+      s.observe_seconds_total,
+    ),
+    {
+      name: 'stormwatch_detect_keys_known',
+      help: 'Keys (protocol, port) with a baseline.',
+      type: 'gauge',
+      samples: [{ value: s.keys_known }],
+    },
     {
       name: 'stormwatch_detect_last_bucket_end_timestamp_seconds',
-      help: 'Event-clock end of the last bucket the detector evaluated, by granularity.',
+      help: 'Event-clock end of the last bucket the detector closed, by granularity.',
       type: 'gauge',
       samples: lastEnd,
     },
     {
       name: 'stormwatch_detect_bucket_close_lag_seconds',
-      help: 'Event-clock now minus the end of the last evaluated bucket, by granularity.',
+      help: 'Event-clock now minus the end of the last closed bucket, by granularity.',
       type: 'gauge',
       samples: lag,
     },
-  );
-  return families;
+  ];
 }
 
 function fileSize(path: string): number {
@@ -192,7 +213,7 @@ export async function serverFamilies(ctx: ApiContext): Promise<MetricFamily[]> {
       type: 'gauge',
       samples: backlog === undefined ? [] : [{ value: backlog }],
     },
-    ...(await detectorFamilies(ctx)),
+    ...detectorFamilies(ctx),
     {
       name: 'stormwatch_store_size_bytes',
       help: 'Size of the SQLite files in the data folder (0 when absent).',

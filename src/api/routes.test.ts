@@ -14,7 +14,13 @@ import type {
   SensorsResponse,
   TopPortsResponse,
 } from '../protocol/api-types.js';
-import type { AlertRecord } from '../store/store.js';
+import type {
+  IncidentView,
+  IncidentsResponse,
+  Incident,
+  ThreatLevelResponse,
+} from '../protocol/incident-types.js';
+import type { StoredIncident } from '../store/store.js';
 import { batchOf, ev, makeTestEnv, T_EVENT } from './test-helpers.js';
 import type { TestEnv } from './test-helpers.js';
 
@@ -135,36 +141,112 @@ describe('ports/{proto}/{port}/series', () => {
   });
 });
 
-describe('alerts', () => {
-  const alert = (id: string, status: AlertRecord['status'], updated_at: number): AlertRecord => ({
-    id,
-    proto: 'tcp',
-    port: 1025,
-    severity: 80,
-    level: 'high',
-    status,
-    opened_at: T_EVENT - HOUR,
-    updated_at,
-    evidence: { reason: 'test' },
-  });
+describe('alerts and incidents', () => {
+  const incident = (id: string, status: Incident['status'], updated_at: number): StoredIncident => {
+    const body = {
+      id,
+      proto: 'tcp',
+      port: 1025,
+      status,
+      severity: 80,
+      level: 'high',
+      confidence: { operators: 12, handshake_share: null, label: 'high' },
+      first_seen: T_EVENT - 2 * HOUR,
+      opened_at: T_EVENT - HOUR,
+      updated_at,
+      resolved_at: status === 'resolved' ? updated_at : null,
+      reopened: 0,
+      backfilled: false,
+      campaign: null,
+      evidence: {
+        granularity: '1h',
+        bucket: T_EVENT - 2 * HOUR,
+        test: 'spike',
+        window: 1,
+        metric: 'sources',
+        observed: 60,
+        expected: 1.5,
+        interval: [0, 6],
+        p_value: 1e-30,
+        alpha: 1e-7,
+        fold: 40,
+        sources: 60,
+        sensors: 25,
+        expected_sensors: 2,
+        operators: 14,
+        effective_operators: 11.2,
+        max_operator_share: 0.15,
+        events: { observed: 400, expected: 9 },
+        handshake_share: null,
+        growth: null,
+        novelty: false,
+        gates: [{ name: 'operator_quorum', passed: true, detail: '14 operators, need 3' }],
+        top_countries: [],
+        top_networks: [],
+      },
+      history: [{ at: T_EVENT - HOUR, status: 'open', level: 'high', note: 'spike' }],
+    } satisfies Incident;
+    return {
+      id,
+      proto: 'tcp',
+      port: 1025,
+      status,
+      level: 'high',
+      severity: 80,
+      opened_at: body.opened_at,
+      updated_at,
+      campaign: null,
+      backfilled: false,
+      body,
+    };
+  };
 
-  it('lists newest first, filtered by status', async () => {
+  it('lists alerts (incidents past their candidate stage) newest first, filtered by status', async () => {
     env = await makeTestEnv();
-    env.store.saveAlert(alert('a1', 'resolved', T_EVENT - 100));
-    env.store.saveAlert(alert('a2', 'open', T_EVENT));
+    env.store.saveIncidents([
+      incident('in_tcp_1025_1', 'resolved', T_EVENT - 100),
+      incident('in_tcp_1025_2', 'escalated', T_EVENT),
+      incident('in_tcp_1025_3', 'candidate', T_EVENT + 5),
+    ]);
     const all = await get<AlertsResponse>('/api/v1/alerts');
-    expect(all.items.map((a) => a.id)).toEqual(['a2', 'a1']);
+    expect(all.items.map((a) => a.id)).toEqual(['in_tcp_1025_2', 'in_tcp_1025_1']);
     expect(all.items[0]).toMatchObject({
       proto: 'tcp',
       port: 1025,
+      status: 'open',
+      incident_status: 'escalated',
       opened_at: '2024-05-01T11:02:00.000Z',
-      evidence: { reason: 'test' },
+      evidence: { sources: { observed: 60, expected: 1.5 }, sensors: { observed: 25, expected: 2 } },
     });
+    expect(all.items[0]?.evidence.reason).toMatch(/spike over 1×1h: 60 sources/);
     expect((await get<AlertsResponse>('/api/v1/alerts?status=resolved')).items.map((a) => a.id)).toEqual([
-      'a1',
+      'in_tcp_1025_1',
     ]);
     expect((await get<AlertsResponse>('/api/v1/alerts?limit=1')).items).toHaveLength(1);
     expect((await get<ErrorBody>('/api/v1/alerts?status=closed', 400)).code).toBe('SW_BAD_REQUEST');
+  });
+
+  it('shows incidents whole, with ISO times, one by id, and 404 for an unknown one', async () => {
+    env = await makeTestEnv();
+    env.store.saveIncidents([incident('in_tcp_1025_2', 'open', T_EVENT)]);
+    const { items } = await get<IncidentsResponse>('/api/v1/incidents?status=active&proto=tcp&port=1025');
+    expect(items.map((i) => i.id)).toEqual(['in_tcp_1025_2']);
+    const one = await get<IncidentView>('/api/v1/incidents/in_tcp_1025_2');
+    expect(one.evidence.bucket).toBe('2024-05-01T10:02:00.000Z');
+    expect(one.history[0]?.at).toBe('2024-05-01T11:02:00.000Z');
+    expect(one.evidence.gates[0]?.passed).toBe(true);
+    expect((await get<ErrorBody>('/api/v1/incidents/in_tcp_9_9', 404)).code).toBe('SW_NOT_FOUND');
+    expect((await get<ErrorBody>('/api/v1/incidents/nope', 400)).code).toBe('SW_BAD_REQUEST');
+    expect((await get<IncidentsResponse>('/api/v1/incidents?status=resolved')).items).toEqual([]);
+  });
+
+  it('suggests a threat level from the open incidents, with the reason', async () => {
+    env = await makeTestEnv();
+    env.store.saveIncidents([incident('in_tcp_1025_2', 'open', T_EVENT)]);
+    // The running detector's engine speaks (it has seen no bucket, so it knows no incident); stored incidents
+    // are read only when no detector runs in the process (assessThreat, tested in model/threat.test.ts).
+    const live = await get<ThreatLevelResponse>('/api/v1/threat-level');
+    expect(live).toMatchObject({ level: 'normal', live: true, reason: 'no open incidents' });
   });
 });
 

@@ -20,7 +20,6 @@ import { IngestMetrics } from '../ingest/metrics.js';
 import { policyOf, startRetention } from '../pipeline/retention/index.js';
 import { startAggregatorThread } from '../pipeline/aggregate/aggregator-thread.js';
 import { startDetector } from '../pipeline/detect/index.js';
-import type { DetectorConfig } from '../pipeline/detect/index.js';
 import { loadOrCreateSeed } from '../store/seed.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
@@ -88,10 +87,12 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
     undo.push(() => lock.release());
     const seed = loadOrCreateSeed(opts.dataDir);
     const adminToken = loadOrCreateAdminToken(opts.dataDir, log);
+    const probationMs = config.sensor_probation_days * 86_400_000;
     const store = openSqliteStore({
       path: join(opts.dataDir, STORE_FILE),
       seed,
       logger: opts.logger.child({ component: 'store' }),
+      probationMs,
     });
     undo.push(() => store.close());
     const bus = openSqliteBus({
@@ -118,6 +119,7 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
             ? { flushMaxEvents: config.aggregate_flush_max_events }
             : {}),
           ...(config.archive_raw_batches !== undefined ? { archiveRaw: config.archive_raw_batches } : {}),
+          probationMs,
         },
       },
       opts.logger.child({ component: 'aggregate' }),
@@ -138,8 +140,7 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
       store,
       clock: eventClock,
       logger: opts.logger.child({ component: 'detect' }),
-      // resolveDetectorConfig merges `history` field by field, so a partial history is fine despite its type.
-      ...(config.detector !== undefined ? { config: config.detector as Partial<DetectorConfig> } : {}),
+      ...(config.detector !== undefined ? { config: config.detector } : {}),
       ...(config.detect_interval_ms !== undefined ? { intervalMs: config.detect_interval_ms } : {}),
     });
     undo.push(() => detector.stop());

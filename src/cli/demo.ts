@@ -86,6 +86,9 @@ export function registerDemoCommand(program: Command): void {
       // The detector looks every half real second, so an alert is raised within a virtual minute of its bucket closing.
       const config = {
         detect_interval_ms: 500,
+        // The demo's fleet is an established one: its sensors enrol as the demo starts and upload a day of
+        // history, so probation (which would silence every one of them for 14 days) is off.
+        sensor_probation_days: 0,
         detector: { grace_ms: Math.max(60_000, Math.round(2 * 1000 * flags.speed)) },
       };
       const server = await startServer({

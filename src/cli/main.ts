@@ -4,6 +4,7 @@
 import { Command } from 'commander';
 import { registerAdminCommands } from './admin.js';
 import { registerDemoCommand } from './demo.js';
+import { registerEvalCommand } from './eval.js';
 import { registerReplayCommands } from './replay.js';
 import { registerSensorCommands } from './sensor.js';
 import { registerServerCommand } from './server.js';
@@ -20,6 +21,7 @@ registerSensorCommands(program);
 registerDemoCommand(program);
 registerAdminCommands(program);
 registerReplayCommands(program);
+registerEvalCommand(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

@@ -64,17 +64,23 @@ export interface AlertEvidence {
   /** The bucket that fired (start) and its granularity. */
   bucket: string;
   granularity: Granularity;
+  /** The test that fired and over how many buckets of its granularity (1 = the bucket alone). */
+  test: 'spike' | 'cusum' | 'new_port';
+  window: number;
+  /** Distinct sources over the window, and the baseline's expectation of them. */
   sources: { observed: number; expected: number };
+  /** Capped events and sensors of the bucket, against their baselines. */
   events: { observed: number; expected: number };
   sensors: { observed: number; expected: number };
+  operators: number;
   p_value: number;
   /** observed / expected sources. */
   fold: number;
-  /** How many buckets of history the baseline was learned from. */
-  baseline_buckets: number;
   reason: string;
 }
 
+/** An alert: an incident of the detector (src/protocol/incident-types.ts) past its candidate stage, in the
+ * dashboard's short form; `GET /api/v1/incidents/{id}` has the whole of it. */
 export interface Alert {
   id: string;
   proto: Protocol;
@@ -82,7 +88,9 @@ export interface Alert {
   /** 0-100. */
   severity: number;
   level: 'info' | 'low' | 'medium' | 'high';
+  /** open: the incident is open, escalated or cooling; resolved: resolved or accepted as the new normal. */
   status: 'open' | 'resolved';
+  incident_status: 'open' | 'escalated' | 'cooling' | 'resolved' | 'accepted';
   opened_at: string;
   updated_at: string;
   evidence: AlertEvidence;

@@ -8,7 +8,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DistinctCounter } from '../core/distinct/index.js';
 import type { AttackEvent, Protocol } from '../core/event.js';
 import type { BusBatch } from '../bus/bus.js';
-import type { AlertRecord, PruneResult, PrunedTable, RetentionPolicy, Store } from './store.js';
+import type {
+  AlertRecord,
+  PruneResult,
+  PrunedTable,
+  RetentionPolicy,
+  Store,
+  StoredAnomaly,
+  StoredIncident,
+} from './store.js';
 
 export const T0 = Date.parse('2007-04-12T10:00:00Z');
 const MIN5 = 300_000;
@@ -610,6 +618,170 @@ export function runStoreContract(name: string, makeStore: () => Store | Promise<
       expect(late[0]).toEqual(['443:96:96', '80:15:103', '1000:2:2']);
       for (let more = true; more && steps < 2000; steps++) more = s.maintain(now, 1).more;
       expect(ranks()).toEqual(late);
+    });
+  });
+
+  runDetectionContract(name, makeStore);
+}
+
+function incident(
+  id: string,
+  port: number,
+  status: StoredIncident['status'],
+  updated_at: number,
+): StoredIncident {
+  return {
+    id,
+    proto: 'tcp',
+    port,
+    status,
+    level: 'medium',
+    severity: 55,
+    opened_at: T0,
+    updated_at,
+    campaign: null,
+    backfilled: false,
+    body: { id, note: `incident ${id}` },
+  };
+}
+
+function anomaly(port: number, bucket: number): StoredAnomaly {
+  return { proto: 'tcp', port, granularity: '5m', bucket, body: { port, bucket } };
+}
+
+/** What the detector reads (bucketObservation) and writes (state, incidents, anomalies). */
+function runDetectionContract(name: string, makeStore: () => Store | Promise<Store>): void {
+  describe(`Store contract: ${name}: detector input and output`, () => {
+    let store: Store;
+    const open = async (): Promise<Store> => (store = await makeStore());
+    afterEach(() => store?.close());
+    const OLD = T0 - 30 * DAY;
+
+    it('gives every key of a bucket with counts, capped events and operator shares under public ids', async () => {
+      const s = await open();
+      s.addSensor({ id: 'a1', name: 'a1', operator: 'op-a', public_key_pem: 'P', created_at: OLD });
+      s.addSensor({ id: 'a2', name: 'a2', operator: 'op-a', public_key_pem: 'P', created_at: OLD });
+      s.addSensor({ id: 'b1', name: 'b1', operator: 'op-b', public_key_pem: 'P', created_at: OLD });
+      // A sensor enrolled an hour ago: on probation, no weight, but seen.
+      s.addSensor({ id: 'n1', name: 'n1', operator: 'op-new', public_key_pem: 'P', created_at: T0 - HOUR });
+      const pub = new Map(s.listOperators().map((o) => [o.name, o.public_id]));
+      const flood = Array.from({ length: 50 }, (_, i) => ev(T0 + i, 445, '9.9.9.9'));
+      s.applyBatches([
+        makeBatch('x1', 'a1', [...flood, ev(T0, 445, ip(1)), ev(T0, 445, ip(2)), ev(T0, 22, ip(1))]),
+        makeBatch('x2', 'a2', [ev(T0 + 5, 445, ip(3))]),
+        makeBatch('x3', 'b1', [ev(T0 + 6, 445, ip(1))]),
+        makeBatch('x4', 'n1', [ev(T0 + 7, 445, ip(9)), ev(T0 + 8, 445, ip(8))]),
+        makeBatch('x5', 'b1', [ev(T0 + MIN5, 445, ip(7))]),
+      ]);
+      const o = s.bucketObservation('5m', T0);
+      expect(o).toMatchObject({
+        granularity: '5m',
+        bucket: T0,
+        exposure: 3,
+        fleet_sensors: 4,
+        fleet_operators: 3,
+      });
+      expect(o.keys.map((k) => `${k.proto}/${k.port}`)).toEqual(['tcp/22', 'tcp/445']);
+      const k445 = o.keys[1];
+      expect(k445).toMatchObject({ sources: 6, sensors: 4, operators: 3, events: 56, events_capped: 26 });
+      expect(k445?.by_operator).toEqual([
+        { operator: pub.get('op-a'), sources: 4, sensors: 2 },
+        { operator: pub.get('op-new'), sources: 2, sensors: 1, probation: true },
+        { operator: pub.get('op-b'), sources: 1, sensors: 1 },
+      ]);
+      expect(o.keys[0]?.by_operator).toEqual([{ operator: pub.get('op-a'), sources: 1, sensors: 1 }]);
+      // The next bucket holds only b1's event; the hour-long activity window still sees all four sensors.
+      const next = s.bucketObservation('5m', T0 + MIN5);
+      expect(next.keys.map((k) => [k.port, k.sources])).toEqual([[445, 1]]);
+      expect(next).toMatchObject({ exposure: 3, fleet_sensors: 4 });
+      const hour = s.bucketObservation('1h', T0);
+      expect(hour.keys[1]).toMatchObject({ sources: 7, events: 57, events_capped: 27 });
+      expect(s.bucketObservation('1d', Math.floor(T0 / DAY) * DAY).keys).toHaveLength(2);
+      expect(s.bucketObservation('5m', T0 + 2 * DAY)).toMatchObject({
+        exposure: 0,
+        fleet_sensors: 0,
+        keys: [],
+      });
+    });
+
+    it('counts a sensor that sent only an empty batch as active, and ends probation after 14 days', async () => {
+      const s = await open();
+      s.addSensor({ id: 'q', name: 'q', operator: 'op-q', public_key_pem: 'P', created_at: T0 - 14 * DAY });
+      s.addSensor({
+        id: 'p',
+        name: 'p',
+        operator: 'op-p',
+        public_key_pem: 'P',
+        created_at: T0 - 14 * DAY + 1,
+      });
+      s.applyBatches([makeBatch('e1', 'q', [], T0 + 60_000), makeBatch('e2', 'p', [ev(T0, 80, ip(1))])]);
+      const o = s.bucketObservation('5m', T0);
+      expect(o).toMatchObject({ exposure: 1, fleet_sensors: 2, fleet_operators: 2 });
+      const pub = s.listOperators().find((op) => op.name === 'op-p')?.public_id;
+      expect(o.keys[0]?.by_operator).toEqual([{ operator: pub, sources: 1, sensors: 1, probation: true }]);
+    });
+
+    it('saves the detector state with its position, incidents and anomalies together', async () => {
+      const s = await open();
+      expect(s.loadDetectorState('main')).toBeUndefined();
+      s.saveDetectorState('main', Buffer.from([1, 2, 3]), '5m:1', {
+        incidents: [incident('i1', 22, 'open', T0)],
+        anomalies: [anomaly(23, T0)],
+      });
+      s.saveDetectorState('main', new Uint8Array([4, 5]), '5m:2');
+      const st = s.loadDetectorState('main');
+      expect([...(st?.data ?? [])]).toEqual([4, 5]);
+      expect(st?.position).toBe('5m:2');
+      expect(s.getIncident('i1')).toEqual(incident('i1', 22, 'open', T0));
+      expect(s.listAnomalies({ limit: 10 })).toMatchObject([
+        { proto: 'tcp', port: 23, bucket: T0, body: { port: 23 } },
+      ]);
+      // A failing write inside the transaction leaves nothing of it behind.
+      const bad = { ...incident('i2', 22, 'open', T0), body: { self: 1n } };
+      expect(() => s.saveDetectorState('main', Buffer.from([9]), '5m:3', { incidents: [bad] })).toThrow();
+      expect(s.loadDetectorState('main')?.position).toBe('5m:2');
+      expect(s.getIncident('i2')).toBeUndefined();
+    });
+
+    it('upserts incidents and lists them newest first, by status and key', async () => {
+      const s = await open();
+      s.saveIncidents([incident('a', 22, 'open', T0 + 1), incident('b', 23, 'resolved', T0 + 2)]);
+      s.saveIncidents([
+        incident('c', 22, 'accepted', T0 + 3),
+        { ...incident('a', 22, 'cooling', T0 + 4), backfilled: true },
+      ]);
+      expect(s.listIncidents({ limit: 10 }).map((i) => i.id)).toEqual(['a', 'c', 'b']);
+      expect(
+        s.listIncidents({ status: 'active', limit: 10 }).map((i) => [i.id, i.status, i.backfilled]),
+      ).toEqual([['a', 'cooling', true]]);
+      expect(s.listIncidents({ status: 'resolved', limit: 10 }).map((i) => i.id)).toEqual(['c', 'b']);
+      expect(s.listIncidents({ limit: 10, proto: 'tcp', port: 22 }).map((i) => i.id)).toEqual(['a', 'c']);
+      expect(s.listIncidents({ limit: 1 }).map((i) => i.id)).toEqual(['a']);
+      expect(s.getIncident('zz')).toBeUndefined();
+    });
+
+    it('lists anomalies newest first by key, and prunes them with the 5m rows', async () => {
+      const s = await open();
+      s.saveAnomalies([anomaly(22, T0), anomaly(23, T0 + MIN5)]);
+      s.saveAnomalies([anomaly(22, T0 + 10 * DAY)]);
+      expect(s.listAnomalies({ limit: 10 }).map((a) => [a.port, a.bucket])).toEqual([
+        [22, T0 + 10 * DAY],
+        [23, T0 + MIN5],
+        [22, T0],
+      ]);
+      expect(s.listAnomalies({ limit: 10, port: 22 }).map((a) => a.bucket)).toEqual([T0 + 10 * DAY, T0]);
+      const policy: RetentionPolicy = {
+        five_minute_days: 2,
+        hourly_days: 1000,
+        daily_days: null,
+        source_days: 1000,
+        sensor_days: 1000,
+        raw_batch_days: 1000,
+        applied_batch_days: 100_000,
+        max_db_bytes: null,
+      };
+      for (let i = 0; i < 100 && s.prune(policy, T0 + 5 * DAY, 1).more; i++);
+      expect(s.listAnomalies({ limit: 10 }).map((a) => a.bucket)).toEqual([T0 + 10 * DAY]);
     });
   });
 }

@@ -12,9 +12,13 @@
  * - Distinct counts merge by union (exact sets that turn into keyed HyperLogLog past a threshold).
  * - Reads never see a half-applied batch.
  * - Times are ms since epoch; bucket starts are aligned (src/core/buckets.ts).
+ * - Detector output (`saveDetectorState` with its incidents and anomalies) is ONE transaction: the state, the
+ *   detector's position and what it found in that bucket are recorded together or not at all, so a crash never
+ *   records a bucket twice (the detector resumes from the saved position).
  */
 import type { Granularity } from '../core/buckets.js';
 import type { Protocol } from '../core/event.js';
+import type { BucketInput, DetectGranularity } from '../core/observation.js';
 import type { BusBatch } from '../bus/bus.js';
 import type { KeyedHasher } from '../core/distinct/index.js';
 import type { RollupCommit, RollupLoader, SourceDayOut } from './rollups/index.js';
@@ -133,6 +137,65 @@ export interface SensorBucketRow {
   stats: Record<string, number>;
 }
 
+/** Incident status, as the detection engine names it (src/pipeline/detect/model/types.ts IncidentStatus). */
+export type StoredIncidentStatus = 'candidate' | 'open' | 'escalated' | 'cooling' | 'resolved' | 'accepted';
+
+/**
+ * An incident as the store keeps it: the indexed columns, and the engine's whole Incident as `body` (JSON).
+ * `active` lists statuses other than resolved and accepted (the ones that ended).
+ */
+export interface StoredIncident {
+  id: string;
+  proto: Protocol;
+  port: number;
+  status: StoredIncidentStatus;
+  level: 'info' | 'low' | 'medium' | 'high';
+  severity: number;
+  opened_at: number;
+  updated_at: number;
+  campaign: string | null;
+  backfilled: boolean;
+  /** JSON-serialisable (the engine's Incident). */
+  body: unknown;
+}
+
+/** A local anomaly (a firing that failed a gate): its key and bucket, and the engine's LocalAnomaly as `body`. */
+export interface StoredAnomaly {
+  proto: Protocol;
+  port: number;
+  granularity: DetectGranularity;
+  bucket: number;
+  /** JSON-serialisable (the engine's LocalAnomaly). */
+  body: unknown;
+}
+
+/** A stored anomaly as read back: with its id (ascending in insertion order) and when it was stored. */
+export interface AnomalyRecord extends StoredAnomaly {
+  id: number;
+  created_at: number;
+}
+
+export interface IncidentQuery {
+  /** Default 'all'. */
+  status?: 'active' | 'resolved' | 'all';
+  limit: number;
+  proto?: Protocol;
+  port?: number;
+}
+
+export interface AnomalyQuery {
+  limit: number;
+  proto?: Protocol;
+  port?: number;
+}
+
+/** The detector's saved state and its position (e.g. the last bucket it closed), saved together. */
+export interface DetectorStateRecord {
+  data: Buffer;
+  position: string;
+  updated_at: number;
+}
+
 /** How long each kind of data is kept (days) and the size cap; null = forever / no cap. See docs/CONFIG.md. */
 export interface RetentionPolicy {
   five_minute_days: number;
@@ -231,6 +294,14 @@ export interface Store extends RollupLoader {
   topPorts(g: Granularity, from: number, to: number, limit: number): PortTotals[];
   /** All rows of one bucket (every key), for detection. */
   bucketRows(g: Granularity, bucket: number): PortBucketRow[];
+  /**
+   * What the detector needs of one closed bucket (src/core/observation.ts): every key with a row in it, operator
+   * shares under public operator ids (`po_...`), and the fleet active in the bucket. Active: the sensor sent a
+   * batch (even empty) whose events fall in the hours overlapping the window of max(1 h, the granularity) that
+   * ends at the bucket's end (sensor hours, so a 5m bucket looks at one or two hours); exposure counts the
+   * active sensors not on probation (src/store/rollups/probation.ts), fleet_* count all active ones.
+   */
+  bucketObservation(g: DetectGranularity, bucket: number): Omit<BucketInput, 'backfill'>;
   /** Latest event-time bucket start seen at a granularity, or null. */
   latestBucket(g: Granularity): number | null;
   /** Earliest event-time bucket start seen at a granularity, or null (how much history detection has). */
@@ -259,6 +330,26 @@ export interface Store extends RollupLoader {
   openAlertFor(proto: Protocol, port: number): AlertRecord | undefined;
   /** Newest first (by updated_at); only alerts of `status` when given. */
   listAlerts(limit: number, status?: AlertRecord['status']): AlertRecord[];
+  /**
+   * Saves the detector's state and position, and the incidents (upserted by id) and anomalies of the same
+   * bucket when given, in ONE transaction.
+   */
+  saveDetectorState(
+    name: string,
+    data: Uint8Array,
+    position: string,
+    found?: { incidents?: StoredIncident[]; anomalies?: StoredAnomaly[] },
+  ): void;
+  loadDetectorState(name: string): DetectorStateRecord | undefined;
+  /** Upserts by id, in one transaction. */
+  saveIncidents(items: readonly StoredIncident[]): void;
+  /** Newest updated first (then id). */
+  listIncidents(q: IncidentQuery): StoredIncident[];
+  getIncident(id: string): StoredIncident | undefined;
+  /** Appends, in one transaction. Pruned with the 5m rows (by bucket). */
+  saveAnomalies(items: readonly StoredAnomaly[]): void;
+  /** Newest first (by id). */
+  listAnomalies(q: AnomalyQuery): AnomalyRecord[];
   getMeta(key: string): string | undefined;
   setMeta(key: string, value: string): void;
 

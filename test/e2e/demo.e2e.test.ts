@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AlertsResponse, TopPortsResponse } from '../../src/protocol/api-types.js';
+import type { IncidentView, ThreatLevelResponse } from '../../src/protocol/incident-types.js';
 import { getJson, pollUntil, startCli } from './cli.js';
 import type { Running } from './cli.js';
 
@@ -46,6 +47,14 @@ describe('demo', () => {
     // Background ports with steady traffic do not alert.
     const { items } = await getJson<AlertsResponse>(`${url}/api/v1/alerts`);
     expect(items.filter((a) => a.proto === 'tcp' && [23, 445, 22].includes(a.port))).toEqual([]);
+    // The whole incident explains itself, and the suggested threat level follows it.
+    const incident = await getJson<IncidentView>(`${url}/api/v1/incidents/${alert.id}`);
+    expect(incident.evidence.gates.every((g) => g.passed)).toBe(true);
+    expect(incident.evidence.operators).toBeGreaterThanOrEqual(3);
+    expect(incident.backfilled).toBe(false);
+    const threat = await getJson<ThreatLevelResponse>(`${url}/api/v1/threat-level`);
+    expect(threat.level).not.toBe('normal');
+    expect(threat.incidents).toContain(alert.id);
     const top = await getJson<TopPortsResponse>(`${url}/api/v1/ports/top?window=1h`);
     expect(top.items.some((p) => p.proto === 'tcp' && p.port === 1025)).toBe(true);
   }, 150_000);
@@ -65,6 +74,16 @@ describe('demo', () => {
         await row.first().waitFor({ timeout: 30_000 });
         expect(await row.count()).toBeGreaterThan(0);
         await page.locator('[data-testid="port-chart"]').waitFor({ timeout: 10_000 });
+        const level = page.locator('[data-testid="threat-level"]');
+        await pollUntil(
+          async () => {
+            const text = await level.textContent();
+            return text !== null && !['—', 'normal'].includes(text) ? text : undefined;
+          },
+          10_000,
+          'the threat level on the page',
+        );
+        expect(['elevated', 'high', 'severe']).toContain(await level.textContent());
       } finally {
         await browser.close();
       }

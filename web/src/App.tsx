@@ -37,6 +37,7 @@ export function App() {
 
   const health = usePoll('health', api.health, REFRESH_MS);
   const alerts = usePoll('alerts', api.alerts, REFRESH_MS);
+  const threat = usePoll('threat', api.threat, REFRESH_MS);
   const sensors = usePoll('sensors', api.sensors, REFRESH_MS);
   const top = usePoll(`top/${topWindow}`, (s) => api.topPorts(topWindow, s), REFRESH_MS);
 
@@ -98,6 +99,7 @@ export function App() {
         health={health.data}
         healthError={health.error}
         openAlerts={alerts.data ? openAlerts.length : undefined}
+        threat={threat.data}
       />
       {health.error && (
         <div className="banner" role="alert" data-testid="server-unreachable">

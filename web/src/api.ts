@@ -14,6 +14,7 @@ import type {
   SeriesResponse,
   TopPortsResponse,
 } from '../../src/protocol/api-types.ts';
+import type { ThreatLevelResponse } from '../../src/protocol/incident-types.ts';
 
 export type TopWindow = TopPortsResponse['window'];
 export type Bucket = SeriesResponse['bucket'];
@@ -72,6 +73,7 @@ export async function getJson<T>(path: string, signal?: AbortSignal): Promise<T>
 export const api = {
   health: (signal?: AbortSignal) => getJson<HealthResponse>('/health', signal),
   alerts: (signal?: AbortSignal) => getJson<AlertsResponse>('/alerts', signal),
+  threat: (signal?: AbortSignal) => getJson<ThreatLevelResponse>('/threat-level', signal),
   sensors: (signal?: AbortSignal) => getJson<SensorsResponse>('/sensors', signal),
   topPorts: (window: TopWindow, signal?: AbortSignal) =>
     getJson<TopPortsResponse>(`/ports/top?window=${window}`, signal),

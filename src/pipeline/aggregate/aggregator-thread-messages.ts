@@ -11,7 +11,7 @@ export interface AggregatorThreadData {
   logLevel: string;
   options: Pick<
     AggregatorOptions,
-    'intervalMs' | 'maxBatches' | 'flushIntervalMs' | 'flushMaxEvents' | 'archiveRaw'
+    'intervalMs' | 'maxBatches' | 'flushIntervalMs' | 'flushMaxEvents' | 'archiveRaw' | 'probationMs'
   >;
 }
 

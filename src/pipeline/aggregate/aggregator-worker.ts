@@ -41,6 +41,7 @@ try {
     path: data.storePath,
     seed: data.seed,
     logger: logger.child({ component: 'store' }),
+    ...(data.options.probationMs !== undefined ? { probationMs: data.options.probationMs } : {}),
   });
   const bus = openSqliteBus({ path: data.busPath, logger: logger.child({ component: 'bus' }) });
   const geo = data.geo === null ? null : loadGeoOnce(data.geo, logger.child({ component: 'geo' }));

@@ -46,6 +46,8 @@ export interface AggregatorOptions {
   geo?: (ip: string) => GeoInfo;
   /** Keep the raw batches (store.raw_batches). Default true. */
   archiveRaw?: boolean;
+  /** How long a new sensor carries no weight in detection (src/store/rollups/probation.ts). Default 14 days. */
+  probationMs?: number;
 }
 
 export interface AggregatorStats {
@@ -122,7 +124,12 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   };
   const engine = new RollupEngine(
     store,
-    { hasher: store.hasher, operatorOf, ...(opts.geo ? { geo: opts.geo } : {}) },
+    {
+      hasher: store.hasher,
+      operatorOf,
+      ...(opts.geo ? { geo: opts.geo } : {}),
+      ...(opts.probationMs !== undefined ? { probationMs: opts.probationMs } : {}),
+    },
     { archiveRaw: opts.archiveRaw ?? true },
   );
   const stats: Omit<AggregatorStats, 'engine'> = emptyStats();

@@ -1,10 +1,8 @@
-/** The detect stage (v0): see detector.ts, spike.ts and lifecycle.ts. */
-export { startDetector, positionKey } from './detector.js';
-export type { Detector, DetectorOptions, DetectorStats } from './detector.js';
-export { DEFAULT_DETECTOR_CONFIG, resolveDetectorConfig } from './config.js';
-export type { DetectorConfig, DetectGranularity, HistoryConfig } from './config.js';
-export { evaluateSpike, severityOf, levelOf, formatP } from './spike.js';
-export type { SpikeVerdict, SpikeOutcome } from './spike.js';
-export { poissonUpperTail, poissonUpperTailLog10, poissonUpperTailLn, logGamma } from './poisson.js';
-export { clippedMean, zeroFilledHistory } from './baseline.js';
-export type { KeyHistory } from './baseline.js';
+/** The detect stage: the engine (model/), its statistics (stats/) and the server's runner (runner.ts). */
+export { startDetector, DEFAULT_RUNNER_CONFIG, STATE_NAME } from './runner.js';
+export type { Detector, DetectorOptions, DetectorStats, DetectorSettings, RunnerConfig } from './runner.js';
+export { createDetectionEngine, Engine, GRAN_ORDER } from './model/engine.js';
+export { DEFAULT_ENGINE_CONFIG, resolveEngineConfig } from './model/config.js';
+export type { EngineConfig, EngineSettings, GranularityConfig } from './model/config.js';
+export { assessThreat } from './model/threat.js';
+export type * from './model/types.js';

@@ -9,7 +9,9 @@
  * - add() checks a whole batch before it changes anything: a batch with an event out of range is refused whole
  *   (SW_BATCH_INVALID) and nothing of it is counted.
  * - Every event counts in its 5m, 1h and 1d rows by its own event time (late events land in old buckets); the
- *   sensor and operator of a batch are added once per row per batch. Distinct counts are unions, so a 1h row
+ *   sensor and operator of a batch are added once per row per batch, and so is the sensor to its operator's share
+ *   of the row (operator-shares.ts; probation by the row's bucket, probation.ts); the event's source goes to
+ *   that share and to the row's capped events (port-row.ts). Distinct counts are unions, so a 1h row
  *   equals the union of its 5m rows.
  * - takeCommit() returns the rows dirtied since the previous takeCommit; committed() marks them clean and evicts
  *   rows idle for longer than the idle limits, and, past a count cap, the least recently touched rows down to 70%
@@ -28,6 +30,8 @@ import { makeError } from '../../core/errors.js';
 import type { BusBatch } from '../../bus/bus.js';
 import { Freshness } from './freshness.js';
 import { PortRow } from './port-row.js';
+import type { Share } from './operator-shares.js';
+import { SENSOR_PROBATION_MS, onProbation } from './probation.js';
 import { SensorBucketState } from './sensor-bucket.js';
 import { SourceDayState } from './source-day.js';
 import type { AppliedBatch, GeoInfo, RollupCommit, RollupLoader, SensorTouch } from './types.js';
@@ -38,6 +42,8 @@ export interface RollupContext {
   operatorOf(sensorId: string): string;
   /** Country and AS of a source; called once per new (day, source). Default: all unknown. */
   geo?(ip: string): GeoInfo;
+  /** How long a new sensor carries no weight (probation.ts). Default SENSOR_PROBATION_MS (14 days). */
+  probationMs?: number;
 }
 
 export interface RollupEngineOptions {
@@ -69,6 +75,10 @@ interface Group {
   r5: PortRow;
   r1h: PortRow;
   r1d: PortRow;
+  /** The shares of the current batch's operator in the three rows (set when the batch first touches it). */
+  s5: Share | null;
+  s1h: Share | null;
+  s1d: Share | null;
   batch: number;
 }
 
@@ -96,6 +106,8 @@ export class RollupEngine {
   private batches: AppliedBatch[] = [];
   private sensorTouches = new Map<string, SensorTouch>();
   private readonly operatorHashes = new Map<string, number>();
+  /** Enrolment time per sensor id (null: no record); never changes once a sensor exists. */
+  private readonly createdAt = new Map<string, number | null>();
   private readonly geoObjects = new Map<string, GeoInfo>();
   /** Wall time the ticks count from: ticks are whole seconds since, small integers in every row. */
   private readonly epoch: number;
@@ -143,6 +155,8 @@ export class RollupEngine {
     const hasher = this.ctx.hasher;
     const sensorHash = hasher.hash(batch.sensor_id);
     const opHash = this.operatorHash(batch.sensor_id);
+    const created = this.sensorCreatedAt(batch.sensor_id);
+    const probationMs = this.ctx.probationMs ?? SENSOR_PROBATION_MS;
     const sources = this.opts.sources;
     let dayNo = -1;
     let dayMap: Map<string, SourceDayState> | undefined;
@@ -164,12 +178,18 @@ export class RollupEngine {
         this.touchRow(group.r5, sensorHash, opHash, tick);
         this.touchRow(group.r1h, sensorHash, opHash, tick);
         this.touchRow(group.r1d, sensorHash, opHash, tick);
+        group.s5 = shareOf(group.r5, opHash, sensorHash, created, probationMs);
+        group.s1h = shareOf(group.r1h, opHash, sensorHash, created, probationMs);
+        group.s1d = shareOf(group.r1d, opHash, sensorHash, created, probationMs);
       }
+      (group.s5 as Share).addSource(srcHash);
+      (group.s1h as Share).addSource(srcHash);
+      (group.s1d as Share).addSource(srcHash);
       const dstHash = e.dst === undefined ? -1 : hasher.hash(e.dst);
       const hs = e.handshake === true ? 1 : e.handshake === false ? 0 : -1;
-      countInto(group.r5, srcHash, dstHash, hs);
-      countInto(group.r1h, srcHash, dstHash, hs);
-      countInto(group.r1d, srcHash, dstHash, hs);
+      countInto(group.r5, srcHash, dstHash, hs, batchNo);
+      countInto(group.r1h, srcHash, dstHash, hs, batchNo);
+      countInto(group.r1d, srcHash, dstHash, hs, batchNo);
 
       if (sources) {
         const d = Math.floor(e.ts / S1D);
@@ -252,7 +272,10 @@ export class RollupEngine {
 
   /** The store wrote the last takeCommit(): mark clean and evict idle rows. */
   committed(): void {
-    for (const r of this.dirtyPorts) r.dirty = false;
+    for (const r of this.dirtyPorts) {
+      r.dirty = false;
+      r.clearCap();
+    }
     for (const s of this.dirtySources) s.dirty = false;
     for (const s of this.dirtySensors) s.dirty = false;
     this.dirtyPorts = [];
@@ -303,6 +326,15 @@ export class RollupEngine {
     }
   }
 
+  private sensorCreatedAt(sensorId: string): number | undefined {
+    let t = this.createdAt.get(sensorId);
+    if (t === undefined) {
+      t = this.loader.sensorCreatedAt(sensorId) ?? null;
+      this.createdAt.set(sensorId, t);
+    }
+    return t ?? undefined;
+  }
+
   private operatorHash(sensorId: string): number {
     const op = this.ctx.operatorOf(sensorId);
     let h = this.operatorHashes.get(op);
@@ -328,7 +360,8 @@ export class RollupEngine {
       r1d = this.loadRow(proto, port, keyId, '1d', day);
       this.days.set(did, r1d);
     }
-    return { r5: this.loadRow(proto, port, keyId, '5m', bucket5m), r1h, r1d, batch: 0 };
+    const r5 = this.loadRow(proto, port, keyId, '5m', bucket5m);
+    return { r5, r1h, r1d, s5: null, s1h: null, s1d: null, batch: 0 };
   }
 
   private loadRow(proto: Protocol, port: number, keyId: number, g: Granularity, bucket: number): PortRow {
@@ -442,9 +475,23 @@ export function cutToKeep(ticks: Iterable<number>, keep: number): number {
   return -Infinity;
 }
 
+/** The row's share of the operator of keyed hash `opHash`, with the batch's sensor added to it. */
+function shareOf(
+  r: PortRow,
+  opHash: number,
+  sensorHash: number,
+  created: number | undefined,
+  probationMs: number,
+): Share {
+  const s = r.shares.shareOf(opHash);
+  s.addSensor(sensorHash, onProbation(created, r.bucket, probationMs));
+  return s;
+}
+
 /** hs: 1 handshake completed, 0 not, -1 unknown; dstHash -1 when the event has no target. */
-function countInto(r: PortRow, srcHash: number, dstHash: number, hs: number): void {
+function countInto(r: PortRow, srcHash: number, dstHash: number, hs: number, batch: number): void {
   r.events++;
+  r.countCapped(srcHash, batch);
   r.src.addHash(srcHash);
   if (dstHash >= 0) r.addTarget(dstHash);
   if (hs >= 0) r.addHandshake(srcHash, hs === 1);

@@ -1,18 +1,27 @@
 /**
- * One per-(protocol, port, granularity, bucket) rollup row held in memory: events and six distinct counters.
+ * One per-(protocol, port, granularity, bucket) rollup row held in memory: events, capped events, six distinct
+ * counters and the per-operator breakdown (operator-shares.ts).
  *
  * Invariants:
  * - A row is made from the stored row the first time the engine touches it (or empty), so its state is the
  *   whole row, never a delta; toRow() is what the store writes back.
  * - sources_handshake / sources_no_handshake count the sources of events whose input told (handshake true or
  *   false); sources whose events said nothing are in neither, so the two need not add up to `sources`.
+ * - Capped events: each (source, batch) pair counts at most EVENTS_CAP_PER_PAIR events in the row. A batch comes
+ *   from one sensor, so this is an UPPER BOUND of the detector's exact rule (per (source, sensor) pair): a pair
+ *   whose events arrive in several batches may count up to the cap per batch. Exact capping would need a count
+ *   per pair and row (a million pairs in a busy day row); per batch needs only a map of the sources of the
+ *   batch's current rows. A row loaded from before migration 5 starts from its uncapped `events`.
  */
 import type { Granularity } from '../../core/buckets.js';
 import { DistinctCounter } from '../../core/distinct/index.js';
 import type { Protocol } from '../../core/event.js';
+import { OperatorShares } from './operator-shares.js';
 import type { PortRowOut, PortRowSketches } from './types.js';
 
 const EMPTY = DistinctCounter.create();
+/** Events one (source, sensor) pair may contribute to a row's capped count (docs DETECTION.md). */
+export const EVENTS_CAP_PER_PAIR = 20;
 
 export class PortRow {
   events = 0;
@@ -23,8 +32,14 @@ export class PortRow {
   targets: DistinctCounter | null = null;
   hs: DistinctCounter | null = null;
   nohs: DistinctCounter | null = null;
+  eventsCapped = 0;
+  shares = new OperatorShares();
   dirty = false;
   tick = 0;
+  /** The batch the per-source counts below belong to; the first CAP sources are a list, then a map. */
+  private capBatch = 0;
+  private capFirst: number[] = [];
+  private capMap: Map<number, number> | null = null;
 
   constructor(
     readonly proto: Protocol,
@@ -42,6 +57,8 @@ export class PortRow {
   ): PortRow {
     const r = new PortRow(proto, port, g, bucket);
     r.events = s.events;
+    r.eventsCapped = s.events_capped ?? s.events;
+    r.shares = OperatorShares.decode(s.by_operator ?? null);
     r.src = DistinctCounter.deserialize(s.src_sketch);
     r.sensors = DistinctCounter.deserialize(s.sensor_sketch);
     r.targets = DistinctCounter.deserialize(s.target_sketch);
@@ -60,6 +77,36 @@ export class PortRow {
     else (this.nohs ??= DistinctCounter.create()).addHash(srcHash);
   }
 
+  /** Drops the per-batch source counts (after a commit: the batches are done). */
+  clearCap(): void {
+    this.capBatch = 0;
+    this.capFirst = [];
+    this.capMap = null;
+  }
+
+  /** Counts one event of `srcHash` from batch number `batch` into the capped events. */
+  countCapped(srcHash: number, batch: number): void {
+    if (batch !== this.capBatch) {
+      this.capBatch = batch;
+      this.capFirst.length = 0;
+      this.capMap = null;
+    }
+    // While the batch has put at most CAP events in the row, no source can be over the cap: no map needed.
+    if (this.capMap === null) {
+      if (this.capFirst.length < EVENTS_CAP_PER_PAIR) {
+        this.capFirst.push(srcHash);
+        this.eventsCapped++;
+        return;
+      }
+      this.capMap = new Map();
+      for (const h of this.capFirst) this.capMap.set(h, (this.capMap.get(h) ?? 0) + 1);
+    }
+    const n = this.capMap.get(srcHash) ?? 0;
+    if (n >= EVENTS_CAP_PER_PAIR) return;
+    this.capMap.set(srcHash, n + 1);
+    this.eventsCapped++;
+  }
+
   toRow(): PortRowOut {
     const hs = this.hs?.estimate() ?? 0;
     const nohs = this.nohs?.estimate() ?? 0;
@@ -69,6 +116,8 @@ export class PortRow {
       granularity: this.g,
       bucket: this.bucket,
       events: this.events,
+      events_capped: this.eventsCapped,
+      by_operator: this.shares.encode(),
       sources: this.src.estimate(),
       sensors: this.sensors.estimate(),
       operators: this.operators.estimate(),

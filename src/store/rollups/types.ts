@@ -6,6 +6,7 @@
  *   state in memory; a commit carries the whole new state of every row touched since the last commit, and the
  *   store writes it as is (upsert), together with the applied batch ids, in ONE transaction.
  * - Sketch columns hold DistinctCounter.serialize() bytes; a null sketch is an empty counter.
+ * - `by_operator` holds OperatorShares.encode() bytes (operator-shares.ts): internal operator ids, not public ones.
  * - `state` of a source day is the engine's own merge blob (source-day.ts); stores keep it opaque.
  */
 import type { Granularity } from '../../core/buckets.js';
@@ -19,6 +20,12 @@ export interface PortRowSketches {
   target_sketch: Buffer;
   hs_sketch: Buffer | null;
   nohs_sketch: Buffer | null;
+  /** Events with each (source, batch) pair's contribution capped (port-row.ts); null or absent in rows from
+   * before migration 5 (and from writers that do not know it), read as `events`. The engine always sets it. */
+  events_capped?: number | null;
+  /** The per-operator breakdown (operator-shares.ts encoding); null or absent when empty or written before
+   * migration 5. The engine always sets it. */
+  by_operator?: Buffer | null;
 }
 
 export interface PortRowOut extends PortRowSketches {
@@ -103,6 +110,8 @@ export interface RollupLoader {
   loadPortRow(proto: Protocol, port: number, g: Granularity, bucket: number): PortRowSketches | undefined;
   loadSourceDay(day: number, src: string): StoredSourceDay | undefined;
   loadSensorBucket(sensorId: string, bucket: number): StoredSensorBucket | undefined;
+  /** When the sensor enrolled (ms, event time), or undefined for a sensor without a record (probation). */
+  sensorCreatedAt(sensorId: string): number | undefined;
 }
 
 /** Country and AS of a source address; nulls when unknown. */

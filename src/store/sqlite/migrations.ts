@@ -7,7 +7,8 @@
  * - Migrations are append-only: a shipped migration is never edited; a change is a new, higher number.
  * - A database newer than this code (user_version above the last migration) is refused, not guessed at.
  * - Small integer columns come before the sketch BLOBs in port_buckets, so that reads of the counts (the
- *   detector's history scans) do not have to walk a row's overflow pages.
+ *   detector's history scans) do not have to walk a row's overflow pages. (Migration 5 appends events_capped
+ *   after them: ALTER TABLE can only append, and the rewrite of a large table would stall the upgrade.)
  */
 import type Database from 'better-sqlite3';
 import { makeError } from '../../core/errors.js';
@@ -241,6 +242,49 @@ export const MIGRATIONS: readonly Migration[] = [
       -- Hourly series (90 days = 2,160 rows of one key) read from one index range instead of one table row each.
       CREATE INDEX port_buckets_hourly ON port_buckets (proto, port, bucket, events, sources, sensors, operators,
         targets, sources_handshake, sources_no_handshake) WHERE granularity = '1h';
+    `,
+  },
+  {
+    version: 5,
+    name: 'detector inputs (capped events, per-operator shares) and detector state, incidents, local anomalies',
+    // Rows written before have NULL in both new columns: no breakdown (an empty list) and capped events read as
+    // the uncapped events (an upper bound). detector_state holds the engine's opaque state and its position,
+    // written in one transaction with the incidents and anomalies of the same bucket (detection.ts).
+    sql: `
+      ALTER TABLE port_buckets ADD COLUMN events_capped INTEGER;
+      ALTER TABLE port_buckets ADD COLUMN by_operator BLOB;
+      CREATE TABLE detector_state (
+        name TEXT PRIMARY KEY,
+        data BLOB NOT NULL,
+        position TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      ) WITHOUT ROWID;
+      CREATE TABLE incidents (
+        id TEXT PRIMARY KEY,
+        proto TEXT NOT NULL,
+        port INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        level TEXT NOT NULL,
+        severity REAL NOT NULL,
+        opened_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        campaign TEXT,
+        backfilled INTEGER NOT NULL DEFAULT 0,
+        body TEXT NOT NULL
+      );
+      CREATE INDEX incidents_by_updated ON incidents (updated_at);
+      CREATE INDEX incidents_by_key ON incidents (proto, port, updated_at);
+      CREATE TABLE local_anomalies (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        proto TEXT NOT NULL,
+        port INTEGER NOT NULL,
+        granularity TEXT NOT NULL,
+        bucket INTEGER NOT NULL,
+        body TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE INDEX local_anomalies_by_bucket ON local_anomalies (bucket);
+      CREATE INDEX local_anomalies_by_key ON local_anomalies (proto, port, id);
     `,
   },
 ];

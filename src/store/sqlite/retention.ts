@@ -14,6 +14,8 @@
  * - Freed pages go to SQLite's free list and are reused before the file grows, so the file settles near its
  *   peak size; it is not shrunk (no auto_vacuum, see docs/CONFIG.md: retention).
  * - Deleting 1d rows marks their days dirty for the day spans (spans.ts); maintain() rebuilds them.
+ * - Local anomalies (detection.ts) go with the 5m rows: those of buckets past the 5m cutoff, in the same budget.
+ *   They are not a PrunedTable (the count shape is shared with the retention scheduler): only `more` shows them.
  */
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -43,6 +45,7 @@ interface Candidate {
 
 export class SqliteRetention {
   private readonly age: Record<PrunedTable, Database.Statement<[number, number]>>;
+  private readonly anomalies: Database.Statement<[number, number]>;
   private readonly oldest: Record<Forced, Database.Statement<[number], Candidate>>;
   private readonly remove: Record<Forced, Database.Statement<[number]>>;
   private readonly pruneTx: (policy: RetentionPolicy, now: number, maxRows: number) => PruneResult;
@@ -80,9 +83,13 @@ export class SqliteRetention {
            (SELECT batch_id FROM applied_batches WHERE applied_at < ? LIMIT ?)`,
       ),
     };
+    this.anomalies = db.prepare(
+      'DELETE FROM local_anomalies WHERE id IN (SELECT id FROM local_anomalies WHERE bucket <= ? LIMIT ?)',
+    );
     const sketchBytes =
       'length(src_sketch) + length(sensor_sketch) + coalesce(length(operator_sketch), 0) + ' +
-      'length(target_sketch) + coalesce(length(hs_sketch), 0) + coalesce(length(nohs_sketch), 0)';
+      'length(target_sketch) + coalesce(length(hs_sketch), 0) + coalesce(length(nohs_sketch), 0) + ' +
+      'coalesce(length(by_operator), 0)';
     this.oldest = {
       raw_batches: db.prepare(
         `SELECT rowid AS id, received_at AS t, length(payload) + ${ROW_OVERHEAD} AS bytes
@@ -155,6 +162,7 @@ export class SqliteRetention {
       }
       deleted[table] = n;
       budget -= n;
+      if (table === 'port_buckets_5m' && budget > 0) budget -= this.anomalies.run(cutoff, budget).changes;
     }
     const forced: ForcedDeletion[] = [];
     let usage = this.usage();

@@ -4,7 +4,8 @@
  *
  * Invariants (src/store/store.ts):
  * - commitTx runs inside ONE transaction opened by the caller: applied batch ids, rollup rows, source days,
- *   sensor hours, sensor counters and raw batches commit together or not at all.
+ *   sensor hours, sensor counters and raw batches commit together or not at all; a port row's capped events and
+ *   per-operator shares are columns of the row, so they commit with it.
  * - Rows are written whole (the engine loaded them before changing them), so a write is an upsert that replaces.
  * - A batch id already in applied_batches is a caller bug (the engine takes only unapplied batches): the commit
  *   is refused whole (SW_INTERNAL) rather than counting a batch twice.
@@ -31,21 +32,24 @@ export function prepareRollup(db: Database.Database): RollupStatements {
       'INSERT INTO applied_batches (batch_id, applied_at) VALUES (?, ?) ON CONFLICT (batch_id) DO NOTHING',
     ),
     selectPort: db.prepare<[string, number, string, number], PortRowSketches>(
-      `SELECT events, src_sketch, sensor_sketch, operator_sketch, target_sketch, hs_sketch, nohs_sketch
+      `SELECT events, src_sketch, sensor_sketch, operator_sketch, target_sketch, hs_sketch, nohs_sketch,
+              events_capped, by_operator
        FROM port_buckets WHERE proto = ? AND port = ? AND granularity = ? AND bucket = ?`,
     ),
     upsertPort: db.prepare(
       `INSERT INTO port_buckets (proto, port, granularity, bucket, events, sources, sensors, operators, targets,
                                  sources_handshake, sources_no_handshake, src_sketch, sensor_sketch,
-                                 operator_sketch, target_sketch, hs_sketch, nohs_sketch)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 operator_sketch, target_sketch, hs_sketch, nohs_sketch, events_capped,
+                                 by_operator)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (proto, port, granularity, bucket) DO UPDATE SET
          events = excluded.events, sources = excluded.sources, sensors = excluded.sensors,
          operators = excluded.operators, targets = excluded.targets,
          sources_handshake = excluded.sources_handshake, sources_no_handshake = excluded.sources_no_handshake,
          src_sketch = excluded.src_sketch, sensor_sketch = excluded.sensor_sketch,
          operator_sketch = excluded.operator_sketch, target_sketch = excluded.target_sketch,
-         hs_sketch = excluded.hs_sketch, nohs_sketch = excluded.nohs_sketch`,
+         hs_sketch = excluded.hs_sketch, nohs_sketch = excluded.nohs_sketch,
+         events_capped = excluded.events_capped, by_operator = excluded.by_operator`,
     ),
     anyPort: db.prepare<[string, number], { one: number }>(
       'SELECT 1 AS one FROM port_buckets WHERE granularity = ? AND bucket = ? LIMIT 1',
@@ -80,6 +84,9 @@ export function prepareRollup(db: Database.Database): RollupStatements {
     touchSensor: db.prepare<[number, number, string]>(
       'UPDATE sensors SET last_seen = max(coalesce(last_seen, 0), ?), events_total = events_total + ? WHERE id = ?',
     ),
+    sensorCreated: db.prepare<[string], { created_at: number }>(
+      'SELECT created_at FROM sensors WHERE id = ?',
+    ),
     archive: db.prepare<[string, string, number, number, number, number, Buffer]>(
       `INSERT INTO raw_batches (batch_id, sensor_id, received_at, events, min_ts, max_ts, payload)
        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (batch_id) DO NOTHING`,
@@ -93,6 +100,7 @@ export function prepareRollup(db: Database.Database): RollupStatements {
       st.selectPort.get(proto, port, g, bucket),
     loadSourceDay: (day: number, src: string) => st.selectSource.get(day, src),
     loadSensorBucket: (sensorId: string, bucket: number) => st.selectSensorBucket.get(sensorId, bucket),
+    sensorCreatedAt: (sensorId: string) => st.sensorCreated.get(sensorId)?.created_at,
 
     commitTx(c: RollupCommit, now: number): void {
       for (const b of c.batches) {
@@ -122,6 +130,8 @@ export function prepareRollup(db: Database.Database): RollupStatements {
           r.target_sketch,
           r.hs_sketch,
           r.nohs_sketch,
+          r.events_capped ?? r.events,
+          r.by_operator ?? null,
         );
       }
       for (const s of c.sources) {

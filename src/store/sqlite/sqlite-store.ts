@@ -23,6 +23,8 @@ import type { Protocol } from '../../core/event.js';
 import type { BusBatch } from '../../bus/bus.js';
 import type { Store } from '../store.js';
 import { migrate } from './migrations.js';
+import { SqliteDetection } from './detection.js';
+import { SqliteObservation } from './observation.js';
 import { SqliteReads } from './reads.js';
 import { SqliteRecords } from './records.js';
 import { SqliteRetention } from './retention.js';
@@ -41,6 +43,8 @@ export interface SqliteStoreOptions {
   clock?: Clock;
   /** Durability of commits; default 'FULL' (see the module header before changing it). */
   synchronous?: 'FULL' | 'NORMAL';
+  /** How long a new sensor carries no weight in detection (src/store/rollups/probation.ts). Default 14 days. */
+  probationMs?: number;
 }
 
 export type SqliteStore = Store;
@@ -74,6 +78,8 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const spanDirt = new SpanInvalidation(db);
   const retention = new SqliteRetention(db, log, clock, spanDirt);
   const spans = new SpanBuilder(db);
+  const observation = new SqliteObservation(db, hasher, opts.probationMs);
+  const detection = new SqliteDetection(db, clock);
   const isApplied = db.prepare<[string], { one: number }>(
     'SELECT 1 AS one FROM applied_batches WHERE batch_id = ?',
   );
@@ -84,7 +90,11 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const operatorOf = (sensorId: string): string =>
     records.getSensor(sensorId)?.operator ?? `sensor:${sensorId}`;
   const apply = db.transaction((batches: readonly BusBatch[]) => {
-    const engine = new RollupEngine(rollup, { hasher, operatorOf });
+    const engine = new RollupEngine(rollup, {
+      hasher,
+      operatorOf,
+      ...(opts.probationMs !== undefined ? { probationMs: opts.probationMs } : {}),
+    });
     const seen = new Set<string>();
     let skipped = 0;
     let events = 0;
@@ -125,6 +135,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     loadPortRow: (proto, port, g, bucket) => rollup.loadPortRow(proto, port, g, bucket),
     loadSourceDay: (day, src) => rollup.loadSourceDay(day, src),
     loadSensorBucket: (sensorId, bucket) => rollup.loadSensorBucket(sensorId, bucket),
+    sensorCreatedAt: (sensorId) => rollup.sensorCreatedAt(sensorId),
     commitRollups(c: RollupCommit) {
       commit(c);
     },
@@ -141,6 +152,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
       reads.portSeries(proto, port, g, from, to),
     topPorts: (g: Granularity, from: number, to: number, limit: number) => reads.topPorts(g, from, to, limit),
     bucketRows: (g: Granularity, bucket: number) => reads.bucketRows(g, bucket),
+    bucketObservation: (g, bucket) => observation.bucketObservation(g, bucket),
     latestBucket: (g: Granularity) => reads.latestBucket(g),
     earliestBucket: (g: Granularity) => reads.earliestBucket(g),
     topSources: (fromDay: number, toDay: number, limit: number) => reads.topSources(fromDay, toDay, limit),
@@ -154,6 +166,13 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     saveAlert: (alert) => records.saveAlert(alert),
     openAlertFor: (proto: Protocol, port: number) => records.openAlertFor(proto, port),
     listAlerts: (limit, status) => records.listAlerts(limit, status),
+    saveDetectorState: (name, data, position, found) => detection.saveState(name, data, position, found),
+    loadDetectorState: (name) => detection.loadState(name),
+    saveIncidents: (items) => detection.saveIncidents(items),
+    listIncidents: (q) => detection.listIncidents(q),
+    getIncident: (id) => detection.getIncident(id),
+    saveAnomalies: (items) => detection.saveAnomalies(items),
+    listAnomalies: (q) => detection.listAnomalies(q),
     getMeta: (key: string) => records.getMeta(key),
     setMeta: (key: string, value: string) => records.setMeta(key, value),
 

@@ -134,6 +134,8 @@ export function toRow(c: Cell): PortRowOut {
     granularity: c.g,
     bucket: c.bucket,
     events: c.events,
+    events_capped: c.events,
+    by_operator: null,
     sources: c.src.estimate(),
     sensors: c.sensors.estimate(),
     operators: c.operators?.estimate() ?? 0,

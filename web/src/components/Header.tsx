@@ -1,14 +1,18 @@
-/** The page header: name, server clock (virtual in the demo), open alert count and connection state. */
+/** The page header: name, server clock (virtual in the demo), suggested threat level, open alert count and
+ * connection state. */
 import type { HealthResponse } from '../../../src/protocol/api-types.ts';
+import type { ThreatLevelResponse } from '../../../src/protocol/incident-types.ts';
 import { fmtTime } from '../format.ts';
 
 interface Props {
   health: HealthResponse | undefined;
   healthError: string | undefined;
   openAlerts: number | undefined;
+  /** The detector's suggested threat level (an analyst's decision comes later). */
+  threat: ThreatLevelResponse | undefined;
 }
 
-export function Header({ health, healthError, openAlerts }: Props) {
+export function Header({ health, healthError, openAlerts, threat }: Props) {
   const online = health !== undefined && healthError === undefined;
   return (
     <header className="topbar">
@@ -24,6 +28,12 @@ export function Header({ health, healthError, openAlerts }: Props) {
           <span className="kv-label">Server time</span>
           <span className="kv-value mono" data-testid="server-time">
             {health ? fmtTime(health.now, true) : '—'}
+          </span>
+        </div>
+        <div className="kv" title={threat?.reason}>
+          <span className="kv-label">Threat level</span>
+          <span className={`kv-value threat threat-${threat?.level ?? 'unknown'}`} data-testid="threat-level">
+            {threat?.level ?? '—'}
           </span>
         </div>
         <div className="kv">

@@ -1,0 +1,119 @@
+import { describe, expect, it } from 'vitest';
+import type { KeyObservation } from '../../../core/observation.js';
+import { resolveEngineConfig } from './config.js';
+import { measureBreadth, runGates } from './gates.js';
+
+const cfg = resolveEngineConfig();
+
+function obs(shares: Array<[string, number, boolean?]>): KeyObservation {
+  const by = shares
+    .map(([operator, sources, probation]) => ({
+      operator,
+      sources,
+      sensors: 1,
+      ...(probation ? { probation } : {}),
+    }))
+    .sort((a, b) => b.sources - a.sources);
+  const sources = by.reduce((a, b) => a + b.sources, 0);
+  return {
+    proto: 'tcp',
+    port: 1025,
+    sources,
+    sensors: by.length,
+    operators: by.length,
+    events: sources,
+    events_capped: sources,
+    by_operator: by,
+  };
+}
+
+const gate = (o: KeyObservation, trimmedSignificant = true): Record<string, boolean> => {
+  const b = measureBreadth(o, cfg.trim_fraction);
+  return Object.fromEntries(
+    runGates(cfg, {
+      breadth: b,
+      trimmedSignificant,
+      trimmedObserved: 0,
+      trimmedExpected: 0,
+      novel: false,
+      sourcesNow: o.sources,
+    }).map((g) => [g.name, g.passed]),
+  );
+};
+
+describe('breadth and poisoning gates', () => {
+  it('measures effective operators, the largest share and what trimming keeps', () => {
+    const b = measureBreadth(
+      obs([
+        ['a', 10],
+        ['b', 10],
+        ['c', 10],
+        ['d', 10],
+      ]),
+      0.1,
+    );
+    expect(b.operators).toBe(4);
+    expect(b.effective).toBeCloseTo(4, 10);
+    expect(b.maxShare).toBeCloseTo(0.25, 10);
+    expect(b.keptShare).toBeCloseTo(0.75, 10);
+    expect(b.top).toEqual(['a']);
+  });
+
+  it('passes broad activity', () => {
+    const g = gate(obs(Array.from({ length: 12 }, (_, i) => [`op${i}`, 5 + i] as [string, number])));
+    expect(Object.values(g).every(Boolean)).toBe(true);
+  });
+
+  it('fails a quorum of two operators', () => {
+    expect(
+      gate(
+        obs([
+          ['a', 20],
+          ['b', 20],
+        ]),
+      ).operator_quorum,
+    ).toBe(false);
+  });
+
+  it('fails one operator holding most of the sources, and a concentrated share', () => {
+    const g = gate(
+      obs([
+        ['a', 90],
+        ['b', 5],
+        ['c', 5],
+      ]),
+    );
+    expect(g.max_share).toBe(false);
+    expect(g.effective_operators).toBe(false);
+    expect(g.operator_quorum).toBe(true);
+  });
+
+  it('gives probation sensors no weight', () => {
+    const o = obs([
+      ['a', 2],
+      ['b', 1],
+      ['c', 1],
+      ['new1', 40, true],
+      ['new2', 40, true],
+    ]);
+    const b = measureBreadth(o, 0.1);
+    expect(b.operators).toBe(3);
+    expect(b.weightedShare).toBeCloseTo(4 / 84, 10);
+    expect(gate(o).probation).toBe(false);
+  });
+
+  it('fails when the test does not survive trimming, and refuses an observation without a breakdown', () => {
+    expect(
+      gate(
+        obs([
+          ['a', 5],
+          ['b', 5],
+          ['c', 5],
+        ]),
+        false,
+      ).trimmed,
+    ).toBe(false);
+    const bare = { ...obs([['a', 5]]), by_operator: [] };
+    expect(gate(bare).operator_quorum).toBe(false);
+  });
+});

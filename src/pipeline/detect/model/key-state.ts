@@ -1,0 +1,93 @@
+/**
+ * Everything the engine keeps about one (protocol, port) key: a baseline per granularity (baseline.ts), the
+ * recent counts of distinct sources that the window tests and the growth fit read, the CUSUM state and the
+ * daily rate snapshots that give the CUSUM its guard band.
+ *
+ * Invariants:
+ * - `recent` holds the sources of the last RECENT buckets of a granularity, indexed by bucket index modulo
+ *   RECENT, valid for indexes in (recentT − RECENT, recentT]; it exists only while the key had a non-zero count
+ *   within RECENT buckets (memory: most keys are silent), and reading outside the valid range gives 0.
+ * - `lastSeen` is the start (ms) of the last bucket with a non-zero count at any granularity.
+ */
+import type { Protocol } from '../../../core/event.js';
+import { PROTOCOLS } from '../../../core/event.js';
+import type { Baseline } from './baseline.js';
+
+export const RECENT = 24;
+export const GUARD_SLOTS = 8;
+
+export const keyId = (proto: Protocol, port: number): number => PROTOCOLS.indexOf(proto) * 65_536 + port;
+export const keyProto = (id: number): Protocol => PROTOCOLS[Math.floor(id / 65_536)] ?? 'other';
+export const keyPort = (id: number): number => id % 65_536;
+
+export class GranularityState {
+  recent: Float32Array | null = null;
+  recentT = -1;
+  /** CUSUM statistic on sources against the guard-banded baseline (1h buckets). */
+  cusum = 0;
+  /** Daily snapshots of the sources rate (index by day modulo GUARD_SLOTS) and the day of the newest. */
+  guard: Float32Array | null = null;
+  guardDay = -1;
+  /** Index of the first bucket of this granularity with a count for the key (-1: none yet). */
+  born = -1;
+
+  constructor(public baseline: Baseline) {}
+
+  /** Records the count of bucket t (buckets between the last one and t had 0). */
+  pushCount(t: number, x: number): void {
+    if (this.recent === null) {
+      if (x === 0) return;
+      this.recent = new Float32Array(RECENT);
+      this.recentT = t - 1;
+    }
+    for (let i = this.recentT + 1; i < t && i <= this.recentT + RECENT; i++) this.recent[i % RECENT] = 0;
+    if (t > this.recentT) {
+      this.recent[t % RECENT] = x;
+      this.recentT = t;
+    }
+  }
+
+  /** Count of bucket index i (0 outside the kept range). */
+  countAt(i: number): number {
+    if (this.recent === null || i > this.recentT || i <= this.recentT - RECENT || i < 0) return 0;
+    return this.recent[i % RECENT] ?? 0;
+  }
+
+  /** Sum of the counts of the w buckets ending at t. */
+  windowSum(t: number, w: number): number {
+    let s = 0;
+    for (let i = t - w + 1; i <= t; i++) s += this.countAt(i);
+    return s;
+  }
+
+  /** Releases the ring once every kept count is older than RECENT buckets. */
+  trim(t: number): void {
+    if (this.recent !== null && t - this.recentT >= RECENT) this.recent = null;
+  }
+
+  /** Keeps the day's rate snapshot; returns the rate of exactly `lagDays` ago (NaN when not kept). */
+  guardRate(day: number, rate: number, lagDays: number): number {
+    if (this.guard === null) {
+      this.guard = new Float32Array(GUARD_SLOTS).fill(-1);
+      this.guardDay = day - 1;
+    }
+    for (let d = this.guardDay + 1; d < day && d <= this.guardDay + GUARD_SLOTS; d++) {
+      this.guard[d % GUARD_SLOTS] = -1;
+    }
+    if (day > this.guardDay) {
+      this.guard[day % GUARD_SLOTS] = rate;
+      this.guardDay = day;
+    }
+    if (lagDays < 1 || lagDays >= GUARD_SLOTS || day - lagDays < 0) return Number.NaN;
+    const v = this.guard[(day - lagDays) % GUARD_SLOTS] ?? -1;
+    return v >= 0 ? v : Number.NaN;
+  }
+}
+
+export class KeyState {
+  lastSeen = -Infinity;
+  constructor(
+    readonly id: number,
+    readonly g: [GranularityState, GranularityState, GranularityState],
+  ) {}
+}

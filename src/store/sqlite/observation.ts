@@ -1,0 +1,156 @@
+/**
+ * store.bucketObservation on SQLite: one closed bucket as the detector's input (src/core/observation.ts).
+ *
+ * Invariants:
+ * - Indexed reads: the bucket's port rows (port_buckets_by_bucket; counts as one packed text, shares as one
+ *   column, both by key, in one read transaction so they are of one snapshot) and the sensors with a sensor hour
+ *   in the activity window (sensor_buckets_by_bucket) joined to their records. No sketch is decoded: the counts
+ *   are the row's columns, the shares come from the row's compact breakdown (operator-shares.ts).
+ * - Activity window: the max(1 h, granularity) ending at the bucket's end, widened to whole sensor hours (a 5m
+ *   bucket at 10:00 looks at the hours 09:00 and 10:00). A sensor is active when it has a sensor hour there,
+ *   which any batch makes, even an empty one (its counters land in the hour it was received).
+ * - Operators are shown by public id (`po_...`): rows name them by keyed hash (operator-shares.ts), mapped back
+ *   through the operator records hashed the same way (refreshed when a hash is unknown). Shares of operators
+ *   without a record (sensors without one) show as `~` + the hash in base 36, never an internal id; the folded
+ *   share shows as `~other`.
+ * - Rows written before migration 5 have no breakdown (an empty by_operator) and capped events = events.
+ */
+import type Database from 'better-sqlite3';
+import { GRANULARITIES } from '../../core/buckets.js';
+import type { KeyedHasher } from '../../core/distinct/index.js';
+import { makeError } from '../../core/errors.js';
+import type { Protocol } from '../../core/event.js';
+import type { BucketInput, DetectGranularity, KeyObservation } from '../../core/observation.js';
+import { decodeOperatorShares, OTHER_OPERATORS, OTHER_OPERATORS_NAME } from '../rollups/operator-shares.js';
+import { SENSOR_PROBATION_MS, onProbation } from '../rollups/probation.js';
+
+const HOUR = 3_600_000;
+
+/** Fields of one row in the packed text, in this order (see the scalars statement). */
+const FIELDS = 10;
+
+interface ActiveSensor {
+  id: string;
+  operator: string | null;
+  created_at: number | null;
+}
+
+export class SqliteObservation {
+  private readonly scalars: Database.Statement<[string, number], string | null>;
+  private readonly blobs: Database.Statement<[string, number], Buffer | null>;
+  private readonly read: (g: string, bucket: number) => { text: string | null; shares: Array<Buffer | null> };
+  private readonly active: Database.Statement<[number, number], ActiveSensor>;
+  private readonly operators: Database.Statement<[], { id: string; public_id: string }>;
+  /** Keyed hash of `operator:<internal id>` → public id. */
+  private publicIds = new Map<number, string>();
+  /** Labels of hashes without a record (kept apart, so that a record made later is picked up). */
+  private readonly opaque = new Map<number, string>();
+  private refreshed = false;
+
+  constructor(
+    db: Database.Database,
+    private readonly hasher: KeyedHasher,
+    private readonly probationMs: number = SENSOR_PROBATION_MS,
+  ) {
+    // Moving 10,000 rows × 10 columns into JS costs far more than SQLite's own work (about 0.5 µs a value), so
+    // the counts come back as ONE text and the shares as one column; both ordered by key, read in one snapshot.
+    // (group_concat(... ORDER BY ...) needs SQLite 3.44 or later; better-sqlite3 bundles 3.53.)
+    // pluck() keeps the parameter types, but better-sqlite3's typings lose the row type: hence the casts.
+    this.scalars = db
+      .prepare(
+        `SELECT group_concat(proto || ',' || port || ',' || events || ',' || coalesce(events_capped, events) || ','
+           || sources || ',' || sensors || ',' || operators || ',' || targets || ',' || sources_handshake || ','
+           || sources_no_handshake, ';' ORDER BY proto, port)
+         FROM port_buckets WHERE granularity = ? AND bucket = ?`,
+      )
+      .pluck() as unknown as Database.Statement<[string, number], string | null>;
+    this.blobs = db
+      .prepare(
+        'SELECT by_operator FROM port_buckets WHERE granularity = ? AND bucket = ? ORDER BY proto, port',
+      )
+      .pluck() as unknown as Database.Statement<[string, number], Buffer | null>;
+    this.read = db.transaction((g: string, b: number) => ({
+      text: this.scalars.get(g, b) ?? null,
+      shares: this.blobs.all(g, b),
+    }));
+    this.active = db.prepare(
+      `SELECT a.sensor_id AS id, s.operator AS operator, s.created_at AS created_at
+       FROM (SELECT DISTINCT sensor_id FROM sensor_buckets WHERE bucket >= ? AND bucket < ?) a
+       LEFT JOIN sensors s ON s.id = a.sensor_id`,
+    );
+    this.operators = db.prepare('SELECT id, public_id FROM operators');
+  }
+
+  bucketObservation(g: DetectGranularity, bucket: number): Omit<BucketInput, 'backfill'> {
+    const size = GRANULARITIES[g];
+    const end = bucket + size;
+    const from = Math.floor((end - Math.max(HOUR, size)) / HOUR) * HOUR;
+    let exposure = 0;
+    const fleetOperators = new Set<string>();
+    const sensors = this.active.all(from, end);
+    for (const s of sensors) {
+      fleetOperators.add(s.operator ?? `sensor:${s.id}`);
+      if (!onProbation(s.created_at ?? undefined, bucket, this.probationMs)) exposure++;
+    }
+    const keys: KeyObservation[] = [];
+    this.refreshed = false;
+    const { text, shares } = this.read(g, bucket);
+    const f = text === null ? [] : text.split(/[,;]/);
+    if (f.length !== shares.length * FIELDS) {
+      throw makeError(
+        'SW_INTERNAL',
+        `bucket ${g}/${bucket}: ${f.length} count fields for ${shares.length} rows`,
+      );
+    }
+    for (let i = 0, at = 0; i < shares.length; i++, at += FIELDS) {
+      const events = Number(f[at + 2]);
+      const targets = Number(f[at + 7]);
+      const hs = Number(f[at + 8]);
+      const key: KeyObservation = {
+        proto: f[at] as Protocol,
+        port: Number(f[at + 1]),
+        sources: Number(f[at + 4]),
+        sensors: Number(f[at + 5]),
+        operators: Number(f[at + 6]),
+        events_capped: Number(f[at + 3]),
+        events,
+        by_operator: decodeOperatorShares(shares[i] ?? null, this.nameOf),
+      };
+      if (targets > 0) key.targets = targets;
+      if (hs + Number(f[at + 9]) > 0) key.handshake_sources = hs;
+      keys.push(key);
+    }
+    return {
+      granularity: g,
+      bucket,
+      exposure,
+      fleet_sensors: sensors.length,
+      fleet_operators: fleetOperators.size,
+      keys,
+    };
+  }
+
+  private refreshOperators(): void {
+    const ids = new Map<number, string>();
+    for (const o of this.operators.all()) ids.set(this.hasher.hash(`operator:${o.id}`), o.public_id);
+    ids.set(OTHER_OPERATORS, OTHER_OPERATORS_NAME);
+    this.publicIds = ids;
+  }
+
+  /** Public id of an operator hash; refreshes the records once per read when a hash is unknown. */
+  private readonly nameOf = (hash: number): string => {
+    let known = this.publicIds.get(hash);
+    if (known === undefined && !this.refreshed) {
+      this.refreshOperators();
+      this.refreshed = true;
+      known = this.publicIds.get(hash);
+    }
+    if (known !== undefined) return known;
+    let label = this.opaque.get(hash);
+    if (label === undefined) {
+      label = `~${hash.toString(36)}`;
+      this.opaque.set(hash, label);
+    }
+    return label;
+  };
+}
