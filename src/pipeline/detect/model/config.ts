@@ -82,7 +82,7 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
   new_port_min_sources: 5,
   prior_rate_per_sensor_day: 0.003,
   prior_weight_days: 7,
-  clip_sd: 4,
+  clip_sd: 2.5,
   events_cap: 20,
   cusum_shift: 2,
   cusum_arl0_buckets: 24 * 365,

@@ -19,7 +19,8 @@
  */
 import { GRANULARITIES } from '../../../core/buckets.js';
 import type { BucketInput, DetectGranularity, KeyObservation } from '../../../core/observation.js';
-import { cusumThreshold, cusumUpdate, fitGrowth, logNegBinUpper, negBinQuantile } from '../stats/index.js';
+import { cusumUpdate, fitGrowth, logNegBinUpper, negBinQuantile } from '../stats/index.js';
+import { cusumThresholdFor } from './cusum-threshold.js';
 import { Baseline, METRICS, M_SOURCES, predictiveSize } from './baseline.js';
 import { assignCampaign, mergeSample } from './campaigns.js';
 import { resolveEngineConfig } from './config.js';
@@ -78,7 +79,6 @@ export class Engine implements DetectionEngine {
     firings: 0,
     anomalies: 0,
   };
-  private readonly cusumH: number;
 
   constructor(config?: EngineSettings) {
     this.cfg = resolveEngineConfig(config);
@@ -89,8 +89,6 @@ export class Engine implements DetectionEngine {
       '1h': new FleetClock(GRANULARITIES['1h'], delta('1h')),
       '1d': new FleetClock(GRANULARITIES['1d'], delta('1d')),
     };
-    // Lorden's bound: the in-control run length is at least e^h buckets whatever the key's law.
-    this.cusumH = cusumThreshold(this.cfg.cusum_arl0_buckets);
   }
 
   closeBucket(input: BucketInput): BucketResult {
@@ -163,7 +161,12 @@ export class Engine implements DetectionEngine {
       const young = t - gs.born < perDay * gc.warmup_days;
       bl.catchUp(t - 1, Bprev, delta);
       const novel = ks.lastSeen < input.bucket - this.cfg.new_port_quiet_days * DAY;
-      gs.pushCount(t, obs.sources);
+      // What survives the trimming and probation rules, and the largest operator's part, are kept per bucket so
+      // that a window's gates judge the whole window, not only its last bucket (a local scan that just ended
+      // must not pass on the breadth of the background that follows it).
+      const breadth = measureBreadth(obs, this.cfg.trim_fraction);
+      const topShare = obs.by_operator.find((x) => x.probation !== true && x.sources > 0)?.sources ?? 0;
+      gs.pushCount(t, obs.sources, obs.sources * breadth.keptShare * breadth.weightedShare, topShare);
       const rate = bl.rate(M_SOURCES);
       const a0 = bl.a[M_SOURCES] ?? 0;
       const inc = this.incidents.get(id);
@@ -195,15 +198,18 @@ export class Engine implements DetectionEngine {
 
       // Ramp: CUSUM on hourly sources against the guard-banded baseline.
       let cusumFired = false;
+      let cusumRate = rate;
       if (g === '1h' && es > 0 && warm) {
         // The snapshot is taken only once the key is past its warm-up, so a baseline still learning is not a
         // reference; a rise inside the guard band cannot lift the reference either.
         const lagged = young ? Number.NaN : gs.guardRate(day, rate, this.cfg.cusum_guard_days);
-        const mu0 = Math.min(lagged, rate) * es;
+        cusumRate = Math.min(lagged, rate);
+        const mu0 = cusumRate * es;
         if (mu0 > 0) {
           const phi = 1 + mu0 * disp.inverseSize(mu0);
           const st = { s: gs.cusum, run: 0 };
-          const signal = cusumUpdate(st, obs.sources, mu0, phi, this.cfg.cusum_shift, this.cusumH);
+          const h = cusumThresholdFor(this.cfg.cusum_arl0_buckets, mu0, phi, this.cfg.cusum_shift);
+          const signal = cusumUpdate(st, obs.sources, mu0, phi, this.cfg.cusum_shift, h);
           gs.cusum = st.s;
           cusumFired = signal && obs.sources >= this.cfg.min_sources;
         }
@@ -215,7 +221,8 @@ export class Engine implements DetectionEngine {
         if (!spiked) {
           bestW = Math.min(RECENT, Math.max(...windows));
           bestX = gs.windowSum(t, bestW);
-          bestMu = rate * clock.windowExposure(bestW);
+          // The evidence of a CUSUM firing is against the guard-banded rate it watched, not today's.
+          bestMu = cusumRate * clock.windowExposure(bestW);
           bestSize = predictiveSize(a0, disp.inverseSize(bestMu / bestW) / bestW);
           bestLogP = bestMu > 0 ? logNegBinUpper(bestX, bestMu, bestSize) : 0;
         }
@@ -335,8 +342,12 @@ export class Engine implements DetectionEngine {
   ): { kind: 'incident'; changed: Incident[] } | { kind: 'anomaly'; anomaly: LocalAnomaly } {
     const cfg = this.cfg;
     this.counters.firings++;
-    const breadth = measureBreadth(obs, cfg.trim_fraction);
-    const trimX = Math.floor(f.X * breadth.keptShare * breadth.weightedShare);
+    const now = measureBreadth(obs, cfg.trim_fraction);
+    // Over the window: the sources left after trimming, and the largest operator's share (the strictest of the
+    // window's and the bucket's).
+    const trimX = Math.floor(f.gs.windowSum(f.t, f.w, 1) + 1e-6);
+    const windowTop = f.X > 0 ? f.gs.windowSum(f.t, f.w, 2) / f.X : 0;
+    const breadth = { ...now, maxShare: Math.max(now.maxShare, windowTop) };
     const trimMu = f.mu * Math.max(0.05, 1 - breadth.trimmedSensors / Math.max(1, input.fleet_sensors));
     const trimSig =
       trimX >= cfg.min_sources &&

@@ -4,7 +4,8 @@
  * daily rate snapshots that give the CUSUM its guard band.
  *
  * Invariants:
- * - `recent` holds the sources of the last RECENT buckets of a granularity, indexed by bucket index modulo
+ * - `recent` holds, for the last RECENT buckets, the sources, the sources left after the trimming and probation
+ *   rules (gates.ts) and the largest operator's sources (field-major, RECENT each) of a granularity, indexed by bucket index modulo
  *   RECENT, valid for indexes in (recentT − RECENT, recentT]; it exists only while the key had a non-zero count
  *   within RECENT buckets (memory: most keys are silent), and reading outside the valid range gives 0.
  * - `lastSeen` is the start (ms) of the last bucket with a non-zero count at any granularity.
@@ -14,6 +15,9 @@ import { PROTOCOLS } from '../../../core/event.js';
 import type { Baseline } from './baseline.js';
 
 export const RECENT = 24;
+/** Fields kept per recent bucket: sources, trimmed sources, the largest operator's sources. */
+export const RECENT_FIELDS = 3;
+export const RECENT_SLOTS = RECENT * RECENT_FIELDS;
 export const GUARD_SLOTS = 8;
 
 export const keyId = (proto: Protocol, port: number): number => PROTOCOLS.indexOf(proto) * 65_536 + port;
@@ -33,30 +37,36 @@ export class GranularityState {
 
   constructor(public baseline: Baseline) {}
 
-  /** Records the count of bucket t (buckets between the last one and t had 0). */
-  pushCount(t: number, x: number): void {
+  /** Records bucket t: its sources, those left after trimming the largest operators and probation, and those of
+   * its largest operator (buckets between the last one and t had 0). */
+  pushCount(t: number, x: number, trimmed = x, top = 0): void {
     if (this.recent === null) {
       if (x === 0) return;
-      this.recent = new Float32Array(RECENT);
+      this.recent = new Float32Array(RECENT_SLOTS);
       this.recentT = t - 1;
     }
-    for (let i = this.recentT + 1; i < t && i <= this.recentT + RECENT; i++) this.recent[i % RECENT] = 0;
+    const r = this.recent;
+    for (let i = this.recentT + 1; i < t && i <= this.recentT + RECENT; i++) {
+      for (let f = 0; f < RECENT_FIELDS; f++) r[f * RECENT + (i % RECENT)] = 0;
+    }
     if (t > this.recentT) {
-      this.recent[t % RECENT] = x;
+      r[t % RECENT] = x;
+      r[RECENT + (t % RECENT)] = trimmed;
+      r[2 * RECENT + (t % RECENT)] = top;
       this.recentT = t;
     }
   }
 
-  /** Count of bucket index i (0 outside the kept range). */
-  countAt(i: number): number {
+  /** Field f (0 sources, 1 trimmed sources, 2 the largest operator's) of bucket index i (0 outside the range). */
+  countAt(i: number, f = 0): number {
     if (this.recent === null || i > this.recentT || i <= this.recentT - RECENT || i < 0) return 0;
-    return this.recent[i % RECENT] ?? 0;
+    return this.recent[f * RECENT + (i % RECENT)] ?? 0;
   }
 
-  /** Sum of the counts of the w buckets ending at t. */
-  windowSum(t: number, w: number): number {
+  /** Sum of field f over the w buckets ending at t. */
+  windowSum(t: number, w: number, f = 0): number {
     let s = 0;
-    for (let i = t - w + 1; i <= t; i++) s += this.countAt(i);
+    for (let i = t - w + 1; i <= t; i++) s += this.countAt(i, f);
     return s;
   }
 

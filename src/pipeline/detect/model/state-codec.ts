@@ -1,7 +1,7 @@
 /**
  * The engine's state as bytes, and back: what a restart needs to resume without relearning.
  *
- * Layout (little endian): "SWD2", the JSON header's length and the key count (u32 each), the UTF-8 JSON header
+ * Layout (little endian): "SWD3", the JSON header's length and the key count (u32 each), the UTF-8 JSON header
  * (clocks, season, over-dispersion, incidents, campaign samples, anomaly times), then the keys in columns (see
  * encodeState): ids, per key lastSeen and per granularity a[4], b, t, Bt, cusum, recentT, guardDay, born (f64),
  * flags (1: recent counts kept, 2: guard snapshots kept), and the kept arrays (f32). Columns copy as typed
@@ -14,7 +14,7 @@ import { makeError } from '../../../core/errors.js';
 import { Baseline } from './baseline.js';
 import type { Dispersion } from './dispersion.js';
 import type { FleetClock } from './fleet-clock.js';
-import { GUARD_SLOTS, GranularityState, KeyState, RECENT } from './key-state.js';
+import { GUARD_SLOTS, GranularityState, KeyState, RECENT_SLOTS } from './key-state.js';
 import type { SeasonFactors } from './season.js';
 import type { Incident } from './types.js';
 
@@ -41,7 +41,7 @@ interface Header {
   lastRolloverDay: number;
 }
 
-const MAGIC = 0x32445753; // "SWD2" little endian
+const MAGIC = 0x33445753; // "SWD3" little endian
 const G = 3;
 const PER_G_F64 = 11;
 const PER_KEY_F64 = 1 + G * PER_G_F64;
@@ -63,7 +63,7 @@ export function encodeState(s: EngineSnapshot): Uint8Array {
   const n = s.keys.size;
   let f32n = 0;
   for (const k of s.keys.values()) {
-    for (const gs of k.g) f32n += (gs.recent ? RECENT : 0) + (gs.guard ? GUARD_SLOTS : 0);
+    for (const gs of k.g) f32n += (gs.recent ? RECENT_SLOTS : 0) + (gs.guard ? GUARD_SLOTS : 0);
   }
   const idsAt = align(12 + json.length, 4);
   const f64At = align(idsAt + 4 * n, 8);
@@ -100,7 +100,7 @@ export function encodeState(s: EngineSnapshot): Uint8Array {
       flags[i * G + gi] = (gs.recent ? 1 : 0) | (gs.guard ? 2 : 0);
       if (gs.recent) {
         f32.set(gs.recent, q);
-        q += RECENT;
+        q += RECENT_SLOTS;
       }
       if (gs.guard) {
         f32.set(gs.guard, q);
@@ -141,7 +141,7 @@ export function decodeState(input: Uint8Array, s: EngineSnapshot): void {
   const f64 = new Float64Array(bytes.buffer, f64At, n * PER_KEY_F64);
   const flags = new Uint8Array(bytes.buffer, flagsAt, n * G);
   let need = 0;
-  for (const f of flags) need += (f & 1 ? RECENT : 0) + (f & 2 ? GUARD_SLOTS : 0);
+  for (const f of flags) need += (f & 1 ? RECENT_SLOTS : 0) + (f & 2 ? GUARD_SLOTS : 0);
   const o = f32At + 4 * need;
   if (o > bytes.length) throw bad(`truncated in the recent counts (${bytes.length} bytes, need ${o})`);
   const f32 = new Float32Array(bytes.buffer, f32At, need);
@@ -165,8 +165,8 @@ export function decodeState(input: Uint8Array, s: EngineSnapshot): void {
       p += PER_G_F64;
       const fl = flags[i * G + gi] ?? 0;
       if (fl & 1) {
-        gs.recent = f32.slice(q, q + RECENT);
-        q += RECENT;
+        gs.recent = f32.slice(q, q + RECENT_SLOTS);
+        q += RECENT_SLOTS;
       }
       if (fl & 2) {
         gs.guard = f32.slice(q, q + GUARD_SLOTS);
