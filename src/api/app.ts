@@ -22,7 +22,24 @@ import type { ServerConfig } from './config.js';
 import type { ApiContext, PipelineHandles } from './context.js';
 import { installErrorHandling } from './errors.js';
 import { VERSION } from './package-info.js';
+import { BlocklistService } from '../publish/blocklists/service.js';
+import { publishedAdvisories } from '../publish/stix/from-advisory.js';
+import { createAdvise } from '../pipeline/advise/index.js';
+import { assessThreat } from '../pipeline/detect/model/threat.js';
+import type { Incident } from '../protocol/incident-types.js';
+import { createPublishing } from '../publish/dispatcher/from-config.js';
+import { correlate } from '../intel/correlate/correlate.js';
+import { openKnowledgeBase } from '../intel/kb.js';
+import type { KnowledgeBase } from '../intel/kb.js';
+import type { AnalystSide } from './analyst-side.js';
 import { adminRoutes } from './routes/admin.js';
+import { advisoryRoutes } from './routes/advisories.js';
+import { intelRoutes } from './routes/intel.js';
+import { noteRoutes } from './routes/notes.js';
+import { publishingRoutes } from './routes/publishing.js';
+import { threatDecisionRoutes } from './routes/threat-decisions.js';
+import { blocklistRoutes } from './routes/blocklists.js';
+import { taxiiRoutes } from './routes/taxii.js';
 import { alertRoutes } from './routes/alerts.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { healthRoutes } from './routes/health.js';
@@ -51,6 +68,20 @@ export interface AppOptions {
   dataDir?: string;
   /** Folder of the built dashboard; null serves none. Default web/dist of the package. */
   webRoot?: string | null;
+  /** Knowledge, advisories and channels (analyst-side.ts). Default: the advise stage without a knowledge base
+   * and no channels (what route tests need). */
+  analyst?: Pick<AnalystSide, 'advise' | 'publishing' | 'correlate'>;
+  /** Base URL in feed links; default the request-independent http://127.0.0.1. */
+  publicUrl?: () => string;
+}
+
+/** The knowledge base opened on first use (apps built without the analyst's side, e.g. in tests). */
+function lazyCorrelate(store: Store): AnalystSide['correlate'] {
+  let kb: KnowledgeBase | null = null;
+  return (proto, port, at) => {
+    kb ??= openKnowledgeBase(store.intel).kb;
+    return correlate({ proto, port, at }, kb);
+  };
 }
 
 export interface RouteEntry {
@@ -122,6 +153,54 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   sensorRoutes(app, ctx);
   sourceRoutes(app, ctx);
   adminRoutes(app, ctx);
+  const blocklists = new BlocklistService({
+    sources: ctx.store,
+    lists: ctx.store.blocklists,
+    eventClock: ctx.eventClock,
+    authClock: ctx.authClock,
+  });
+  blocklistRoutes(app, {
+    service: blocklists,
+    lists: ctx.store.blocklists,
+    authClock: ctx.authClock,
+    adminToken: ctx.adminToken,
+    maxDays: config.retention.source_days,
+  });
+  const analyst = opts.analyst ?? {
+    advise: createAdvise({
+      store: ctx.store,
+      advisories: ctx.store.advisories,
+      correlate: () => null,
+      eventClock: ctx.eventClock,
+      authClock: ctx.authClock,
+      logger: opts.logger,
+      suggestion: () =>
+        ctx.pipeline.detector?.threatLevel() ??
+        assessThreat(
+          ctx.store.listIncidents({ status: 'active', limit: 1000 }).map((x) => x.body as Incident),
+        ),
+    }),
+    correlate: lazyCorrelate(ctx.store),
+    publishing: createPublishing(
+      { channels: [], routes: [], dispatch: config.publish.dispatch },
+      { logger: opts.logger, clock: ctx.authClock, version: VERSION, deliveries: ctx.store.deliveries },
+    ),
+  };
+  advisoryRoutes(app, { workflow: analyst.advise.workflow, adminToken: ctx.adminToken });
+  intelRoutes(app, { correlate: analyst.correlate, eventClock: ctx.eventClock });
+  noteRoutes(app, { notes: analyst.advise.notes, adminToken: ctx.adminToken });
+  threatDecisionRoutes(app, { desk: analyst.advise.desk, adminToken: ctx.adminToken });
+  publishingRoutes(app, {
+    publishing: analyst.publishing,
+    adminToken: ctx.adminToken,
+    publicUrl: opts.publicUrl ?? (() => 'http://127.0.0.1'),
+    notes: (limit) => analyst.advise.notes.publishedFeed(limit),
+  });
+  taxiiRoutes(app, {
+    logger: opts.logger.child({ component: 'taxii' }),
+    blocklist: () => blocklists.build('networks', Math.min(7, config.retention.source_days), 1000),
+    advisories: () => publishedAdvisories(ctx.store.advisories),
+  });
   await webRoutes(app, opts.webRoot === undefined ? DEFAULT_WEB_ROOT : opts.webRoot);
   return app;
 }

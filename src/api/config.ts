@@ -15,6 +15,7 @@ import { ingestConfigShape } from '../ingest/config.js';
 import type { DetectorSettings } from '../pipeline/detect/index.js';
 import type { GeoOptions } from '../pipeline/enrich/index.js';
 import { retentionConfigSchema } from '../pipeline/retention/index.js';
+import { publishConfigSchema } from '../publish/config.js';
 
 const nonNeg = z.number().nonnegative().optional();
 const granularity = z.strictObject({
@@ -110,6 +111,21 @@ export const serverConfigSchema = z.strictObject({
   geo: geoConfigSchema.optional(),
   /** How long data is kept and the database size cap (src/pipeline/retention/config.ts; every key defaults). */
   retention: retentionConfigSchema.prefault({}),
+  /** Base URL of this server in published links (advisories, incidents, feeds); unset: the listening address. */
+  public_url: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  /** The advise stage: incidents at this level or above get an automatic advisory draft and a message. */
+  advise: z
+    .strictObject({
+      draft_min_level: z.enum(['low', 'medium', 'high']).default('medium'),
+      /** How long an analyst's threat-level decision stays in force. */
+      decision_expiry_ms: z.number().int().positive().default(86_400_000),
+    })
+    .prefault({}),
+  /** Channels, routes and the dispatcher (docs/CHANNELS.md); secrets come from the environment at start. */
+  publish: publishConfigSchema.prefault({}),
 });
 
 export type ServerConfig = z.infer<typeof serverConfigSchema>;

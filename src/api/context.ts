@@ -6,6 +6,8 @@ import type { Clock } from '../core/clock.js';
 import type { IngestMetrics } from '../ingest/metrics.js';
 import type { AggregatorStats } from '../pipeline/aggregate/index.js';
 import type { Detector } from '../pipeline/detect/index.js';
+import type { DispatcherStats } from '../publish/dispatcher/stats.js';
+import type { PublisherStats } from '../publish/publisher.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
 
@@ -33,4 +35,6 @@ export interface PipelineHandles {
   aggregator?: { stats(): AggregatorStats };
   detector?: Pick<Detector, 'stats' | 'threatLevel' | 'flaggedOperators' | 'position'>;
   retention?: { stats(): RetentionStats };
+  /** The channel dispatcher and the Publisher (analyst-side.ts). */
+  publish?: { dispatcherStats(): DispatcherStats; publisherStats(): PublisherStats };
 }

@@ -1,6 +1,6 @@
 /**
  * The families behind GET /metrics, beyond the ingest counters (which IngestMetrics writes itself): aggregator,
- * bus backlog, detector, store file sizes, sensors and process uptime.
+ * bus backlog, detector, publishing (dispatcher and drafts), store file sizes, sensors and process uptime.
  *
  * Invariants:
  * - Names carry their unit and counters end in `_total` (docs/STYLE.md); durations are in seconds.
@@ -11,6 +11,7 @@
  *   the lag is event-clock now minus the end of the last evaluated bucket.
  */
 import { retentionFamilies } from '../pipeline/retention/index.js';
+import { publishFamilies } from '../publish/metrics.js';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { GRANULARITIES } from '../core/buckets.js';
@@ -214,6 +215,9 @@ export async function serverFamilies(ctx: ApiContext): Promise<MetricFamily[]> {
       samples: backlog === undefined ? [] : [{ value: backlog }],
     },
     ...detectorFamilies(ctx),
+    ...(ctx.pipeline.publish
+      ? publishFamilies(ctx.pipeline.publish.dispatcherStats(), ctx.pipeline.publish.publisherStats())
+      : []),
     {
       name: 'stormwatch_store_size_bytes',
       help: 'Size of the SQLite files in the data folder (0 when absent).',

@@ -102,7 +102,8 @@ describe('docs/openapi.yaml', () => {
     const sensor = await env.enroll();
     for (const [path, item] of Object.entries(doc.paths)) {
       const op = item.get;
-      if (!op) continue;
+      // Advisory ids have their own form; their queries are covered by src/api/routes/advisories.test.ts.
+      if (!op || path.startsWith('/api/v1/advisories/{id}')) continue;
       const url = path
         .replace('{proto}', 'tcp')
         .replace('{port}', '22')

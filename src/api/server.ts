@@ -1,5 +1,6 @@
 /**
- * Composes and runs the embedded server: seed, admin token, SQLite store and bus, aggregator, detector, app.
+ * Composes and runs the embedded server: seed, admin token, SQLite store and bus, aggregator, the analyst's side
+ * (knowledge, advisories, channels: analyst-side.ts), detector, app.
  *
  * Invariants:
  * - Configuration is validated before any file is opened (a bad config changes nothing on disk).
@@ -20,10 +21,12 @@ import { IngestMetrics } from '../ingest/metrics.js';
 import { policyOf, startRetention } from '../pipeline/retention/index.js';
 import { startAggregatorThread } from '../pipeline/aggregate/aggregator-thread.js';
 import { startDetector } from '../pipeline/detect/index.js';
+import type { Detector } from '../pipeline/detect/index.js';
 import { loadOrCreateSeed } from '../store/seed.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
 import { loadOrCreateAdminToken } from './admin-token.js';
+import { startAnalystSide } from './analyst-side.js';
 import { buildApp } from './app.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { resolveServerConfig } from './config.js';
@@ -136,14 +139,31 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
       if (!drained) log.warn('bus not fully drained at close; the rest is applied at next start');
       await aggregator.stop();
     });
+    // The analyst's side (knowledge, advisories, channels) hears the detector's notifications; the detector is
+    // made right after it, so its threat level is read through a reference.
+    let detectorRef: Detector | null = null;
+    let publicUrl = config.public_url ?? urlOf(host, opts.port);
+    const analyst = startAnalystSide({
+      store,
+      config,
+      eventClock,
+      authClock: opts.authClock ?? systemClock,
+      logger: opts.logger,
+      suggestion: () =>
+        detectorRef?.threatLevel() ?? { level: 'normal', reason: 'the detector is starting', incidents: [] },
+      publicUrl: () => publicUrl,
+    });
+    undo.push(() => analyst.close());
     const detector = startDetector({
       store,
       clock: eventClock,
       logger: opts.logger.child({ component: 'detect' }),
+      onNotification: analyst.publisher.onNotification,
       ...(config.detector !== undefined ? { config: config.detector } : {}),
       ...(config.detect_interval_ms !== undefined ? { intervalMs: config.detect_interval_ms } : {}),
     });
     undo.push(() => detector.stop());
+    detectorRef = detector;
     // Pruning by age and size, and the store's upkeep (day spans for long-window reads); on the event clock.
     const retention = startRetention({
       store,
@@ -166,7 +186,17 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
       authClock: opts.authClock ?? systemClock,
       metrics,
       ready: () => ready,
-      pipeline: { aggregator, detector, retention },
+      pipeline: {
+        aggregator,
+        detector,
+        retention,
+        publish: {
+          dispatcherStats: () => analyst.publishing.dispatcher.stats(),
+          publisherStats: () => analyst.publisher.stats,
+        },
+      },
+      analyst,
+      publicUrl: () => publicUrl,
       dataDir: opts.dataDir,
       ...(opts.webRoot !== undefined ? { webRoot: opts.webRoot } : {}),
     });
@@ -176,6 +206,7 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
     const port = typeof address === 'object' && address ? address.port : opts.port;
     ready = true;
     const url = urlOf(host, port);
+    publicUrl = config.public_url ?? url;
     log.info({ url, data_dir: opts.dataDir }, 'server listening');
 
     let closing: Promise<void> | undefined;

@@ -3,9 +3,11 @@
  * through the real signed endpoint on a compressed clock, and the 2007 TCP/1025 outbreak an hour (of virtual
  * time) into the live part.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
 import { scaledClock } from '../core/clock.js';
 import { makeError } from '../core/errors.js';
 import { onShutdown } from './lifecycle.js';
@@ -28,6 +30,30 @@ interface DemoFlags {
   seed: number;
   historyHours: number;
   outbreakAfterMinutes: number;
+  config?: string;
+  intel: Array<{ kind: 'kev' | 'nvd' | 'exploitdb'; file: string }>;
+}
+
+/** `--intel nvd:FILE` (repeatable): a knowledge file imported into the fresh store before the server starts. */
+function collectIntel(value: string, prev: DemoFlags['intel']): DemoFlags['intel'] {
+  const m = /^(kev|nvd|exploitdb):(.+)$/.exec(value);
+  if (m === null)
+    throw new InvalidArgumentError(`"${value}" is not kind:file with kind kev, nvd or exploitdb`);
+  return [...prev, { kind: m[1] as 'kev' | 'nvd' | 'exploitdb', file: resolve(m[2] ?? '') }];
+}
+
+/** A server configuration YAML (docs/CONFIG.md) to lay over the demo's own settings. */
+function readConfigFile(path: string): Record<string, unknown> {
+  let doc: unknown;
+  try {
+    doc = parseYaml(readFileSync(path, 'utf8')) as unknown;
+  } catch (err) {
+    throw makeError('SW_CONFIG_INVALID', `${path}: ${(err as Error).message}`, { cause: err });
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw makeError('SW_CONFIG_INVALID', `${path}: the configuration must be a mapping of keys`);
+  return doc as Record<string, unknown>;
 }
 
 const MARKER = '.stormwatch-demo';
@@ -65,6 +91,16 @@ export function registerDemoCommand(program: Command): void {
       parsePositiveInt,
       60,
     )
+    .option(
+      '--config <file>',
+      "server configuration YAML laid over the demo's settings (channels, routes...)",
+    )
+    .option(
+      '--intel <kind:file>',
+      'import a knowledge file (kev, nvd or exploitdb) into the fresh store before starting; repeatable',
+      collectIntel,
+      [],
+    )
     .action(async (flags: DemoFlags) => {
       // Loaded here, not at the top: other commands must not pay for the server's and simulator's modules.
       const { startServer } = await import('../api/server.js');
@@ -73,7 +109,22 @@ export function registerDemoCommand(program: Command): void {
       // The demo speaks through its own lines on stdout; logs are for warnings unless asked for.
       const logger = makeRootLogger(process.env.STORMWATCH_LOG_LEVEL ?? 'warn');
       const dataDir = resolve(flags.data);
+      const extra = flags.config !== undefined ? readConfigFile(resolve(flags.config)) : {};
       freshDemoDir(dataDir);
+      if (flags.intel.length > 0) {
+        const { openIntelDb } = await import('../intel/open-db.js');
+        const { importFile } = await import('../intel/import/run.js');
+        const { formatSummary } = await import('../intel/import/summary.js');
+        const { STORE_FILE } = await import('../api/data-files.js');
+        const db = openIntelDb(join(dataDir, STORE_FILE), { create: true });
+        try {
+          for (const { kind, file } of flags.intel) {
+            process.stdout.write(`${formatSummary(importFile(kind, file, db.store))}\n`);
+          }
+        } finally {
+          db.close();
+        }
+      }
       const timeline = demoTimeline({
         historyMs: flags.historyHours * 3_600_000,
         outbreakAfterMs: flags.outbreakAfterMinutes * 60_000,
@@ -90,6 +141,7 @@ export function registerDemoCommand(program: Command): void {
         // history, so probation (which would silence every one of them for 14 days) is off.
         sensor_probation_days: 0,
         detector: { grace_ms: Math.max(60_000, Math.round(2 * 1000 * flags.speed)) },
+        ...extra,
       };
       const server = await startServer({
         port: flags.port,

@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import { registerAdminCommands } from './admin.js';
 import { registerDemoCommand } from './demo.js';
 import { registerEvalCommand } from './eval.js';
+import { registerIntelCommands } from './intel.js';
 import { registerReplayCommands } from './replay.js';
 import { registerSensorCommands } from './sensor.js';
 import { registerServerCommand } from './server.js';
@@ -22,6 +23,7 @@ registerDemoCommand(program);
 registerAdminCommands(program);
 registerReplayCommands(program);
 registerEvalCommand(program);
+registerIntelCommands(program);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   const e = err as { code?: string; message?: string };

@@ -24,6 +24,10 @@ export const ERROR_CODES = {
   SW_SPOOL_CORRUPT: { status: 500, message: 'spool record corrupt' },
   SW_INPUT_INVALID: { status: 500, message: 'input file is not of its format' },
   SW_UPLOAD_REFUSED: { status: 500, message: 'server refused the batch' },
+  SW_INTEL_INVALID: { status: 400, message: 'intelligence file refused' },
+  SW_CONFLICT: { status: 409, message: 'the change conflicts with the current state' },
+  SW_TARGET_REFUSED: { status: 400, message: 'delivery target refused' },
+  SW_DELIVERY_FAILED: { status: 502, message: 'delivery to a channel failed' },
   SW_INTERNAL: { status: 500, message: 'internal error' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -6,6 +6,7 @@
 import type { Document, LineCounter } from 'yaml';
 import { isNode } from 'yaml';
 import type { z } from 'zod';
+import { valueAt } from '../core/value-at.js';
 
 type Key = string | number;
 
@@ -14,15 +15,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let s = '';
   for (const k of path) s += typeof k === 'number' ? `[${k}]` : s === '' ? String(k) : `.${String(k)}`;
   return s;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let v = root;
-  for (const k of path) {
-    if (typeof v !== 'object' || v === null) return undefined;
-    v = (v as Record<PropertyKey, unknown>)[k];
-  }
-  return v;
 }
 
 /** 1-based line of the node at `path`, or of its nearest ancestor present in the document. */

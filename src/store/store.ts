@@ -16,6 +16,10 @@
  *   detector's position and what it found in that bucket are recorded together or not at all, so a crash never
  *   records a bucket twice (the detector resumes from the saved position).
  */
+import type { AdvisoryStore } from './advisory-store.js';
+import type { BlocklistStore } from './blocklist-store.js';
+import type { DeliveryStore } from './delivery-store.js';
+import type { IntelStore } from './intel-store.js';
 import type { Granularity } from '../core/buckets.js';
 import type { Protocol } from '../core/event.js';
 import type { BucketInput, DetectGranularity } from '../core/observation.js';
@@ -248,6 +252,12 @@ export interface StoreUsage {
 export interface Store extends RollupLoader {
   /** The keyed hash of this store's secret seed (src/store/seed.ts): rollups and detection hash with it. */
   readonly hasher: KeyedHasher;
+  /** The analyst's side, each with its own rules (see each interface): knowledge, advisories/notes/threat-level
+   * decisions, blocklist allowlist and delisting, the channel outbox. Same database, same durability. */
+  readonly intel: IntelStore;
+  readonly advisories: AdvisoryStore;
+  readonly blocklists: BlocklistStore;
+  readonly deliveries: DeliveryStore;
 
   // sensors and enrolment
   /** `operator` is the operator's internal id. */

@@ -43,7 +43,7 @@ describe('migration 5 (detector inputs and outputs)', () => {
     const store = openSqliteStore({ path, seed, logger });
     try {
       const db = new Database(path, { readonly: true });
-      expect(db.pragma('user_version', { simple: true })).toBe(5);
+      expect(db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.at(-1)?.version);
       db.close();
       const before = store.bucketObservation('5m', T0).keys;
       expect(before).toEqual([

@@ -12,6 +12,10 @@
  */
 import type Database from 'better-sqlite3';
 import { makeError } from '../../core/errors.js';
+import { ADVISORY_MIGRATION } from './migration-advisories.js';
+import { BLOCKLIST_MIGRATION } from './migration-blocklist.js';
+import { DELIVERY_MIGRATION } from './migration-deliveries.js';
+import { INTEL_MIGRATION } from './migration-intel.js';
 
 export interface Migration {
   version: number;
@@ -287,6 +291,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX local_anomalies_by_key ON local_anomalies (proto, port, id);
     `,
   },
+  // The analyst's side (issue 6): each area keeps its schema beside its code (migration-*.ts).
+  { version: 6, ...INTEL_MIGRATION },
+  { version: 7, ...ADVISORY_MIGRATION },
+  { version: 8, ...BLOCKLIST_MIGRATION },
+  { version: 9, ...DELIVERY_MIGRATION },
 ];
 
 /** Applies the pending migrations; returns the schema version now in force. */

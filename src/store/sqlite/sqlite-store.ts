@@ -23,7 +23,11 @@ import type { Protocol } from '../../core/event.js';
 import type { BusBatch } from '../../bus/bus.js';
 import type { Store } from '../store.js';
 import { migrate } from './migrations.js';
+import { SqliteAdvisoryStore } from './advisories.js';
+import { SqliteBlocklistStore } from './blocklist.js';
+import { createSqliteDeliveryStore } from './deliveries.js';
 import { SqliteDetection } from './detection.js';
+import { SqliteIntelStore } from './intel.js';
 import { SqliteObservation } from './observation.js';
 import { SqliteReads } from './reads.js';
 import { SqliteRecords } from './records.js';
@@ -113,8 +117,17 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     return { applied: seen.size, skipped, events };
   });
 
+  const intel = new SqliteIntelStore(db);
+  const advisories = new SqliteAdvisoryStore(db);
+  const blocklists = new SqliteBlocklistStore(db);
+  const deliveries = createSqliteDeliveryStore(db);
+
   return {
     hasher,
+    intel,
+    advisories,
+    blocklists,
+    deliveries,
     createEnrollmentToken: (tokenHash: string, expiresAt: number, operator: string) =>
       records.createEnrollmentToken(tokenHash, expiresAt, operator),
     consumeEnrollmentToken: (tokenHash: string, now: number) =>
