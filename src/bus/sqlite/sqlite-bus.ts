@@ -101,6 +101,10 @@ export function openSqliteBus(opts: SqliteBusOptions): Bus {
     backlog: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM bus_inbox'),
   };
 
+  // BEGIN IMMEDIATE: a deferred transaction that reads first (isAcked) and then writes cannot take the write lock
+  // once the aggregator's connection has committed after its read began; SQLite then answers SQLITE_BUSY at
+  // once, without waiting for busy_timeout (the 503s the demo's backfill used to show). Taking the write lock
+  // first makes the wait go through busy_timeout instead.
   const publishTx = db.transaction((group: PendingPublish[]) =>
     group.map(({ batch: b }): 'accepted' | 'duplicate' => {
       if (st.isAcked.get(b.batch_id)) return 'duplicate';
@@ -114,7 +118,7 @@ export function openSqliteBus(opts: SqliteBusOptions): Bus {
       );
       return changes === 1 ? 'accepted' : 'duplicate';
     }),
-  );
+  ).immediate;
 
   let lastPrune = -Infinity;
   const ackTx = db.transaction((seqs: number[], now: number) => {
@@ -131,7 +135,7 @@ export function openSqliteBus(opts: SqliteBusOptions): Bus {
       lastPrune = now;
     }
     return { acked, pruned };
-  });
+  }).immediate;
 
   let pending: PendingPublish[] = [];
   let flushScheduled: Promise<void> | null = null;

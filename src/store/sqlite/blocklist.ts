@@ -106,7 +106,7 @@ export class SqliteBlocklistStore implements BlocklistStore {
         });
       }
       return this.st.getRequest.get(id) as DelistRequest;
-    });
+    }).immediate;
     this.addRequestTx = db.transaction(
       (r: Pick<DelistRequest, 'network' | 'contact' | 'reason' | 'created_at'>) => {
         const id = newId('dr_');
@@ -116,7 +116,7 @@ export class SqliteBlocklistStore implements BlocklistStore {
           throw makeError('SW_INTERNAL', `delisting request for ${r.network} neither added nor found`);
         return { request, created };
       },
-    );
+    ).immediate;
   }
 
   listAllowlist(): AllowlistEntry[] {

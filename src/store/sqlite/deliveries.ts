@@ -97,16 +97,16 @@ export function createSqliteDeliveryStore(db: Database.Database): DeliveryStore 
     let deliveries = 0;
     for (const ch of new Set(channels)) deliveries += insertDelivery.run(msg.id, ch, now, now).changes;
     return { created: true, deliveries };
-  });
+  }).immediate;
   const purgeTx = db.transaction((before: number) => {
     const n = purgeRows.run(before).changes;
     if (n > 0) emptyBodies.run();
     return n;
-  });
+  }).immediate;
   const putEntryTx = db.transaction((channel: string, e: FeedEntryRow, keep: number) => {
     putEntry.run(channel, e.message_id, e.created_at, e.body);
     trimEntries.run(channel, channel, keep);
-  });
+  }).immediate;
 
   return {
     enqueue: (msg, channels, now) => enqueueTx(msg, channels, now),

@@ -89,13 +89,13 @@ export class SqliteDetection {
           JSON.stringify(i.body),
         );
       }
-    });
+    }).immediate;
     this.appendAll = db.transaction((items: readonly StoredAnomaly[]) => {
       const now = this.clock.now();
       for (const a of items) {
         this.st.insertAnomaly.run(a.proto, a.port, a.granularity, a.bucket, JSON.stringify(a.body), now);
       }
-    });
+    }).immediate;
     this.saveTx = db.transaction(
       (
         name: string,
@@ -108,7 +108,7 @@ export class SqliteDetection {
         if (incidents.length > 0) this.upsertAll(incidents);
         if (anomalies.length > 0) this.appendAll(anomalies);
       },
-    );
+    ).immediate;
   }
 
   saveState(

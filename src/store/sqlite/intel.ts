@@ -73,7 +73,7 @@ export class SqliteIntelStore implements IntelStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   upsertVulnerabilities(list: readonly Vulnerability[]): UpsertResult {

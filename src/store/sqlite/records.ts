@@ -114,7 +114,7 @@ export class SqliteRecords {
         sensor.public_key_pem,
         sensor.created_at,
       );
-    });
+    }).immediate;
   }
 
   createEnrollmentToken(tokenHash: string, expiresAt: number, operator: string): void {

@@ -111,7 +111,7 @@ export class SqliteRetention {
     };
     this.pruneTx = db.transaction((policy: RetentionPolicy, now: number, maxRows: number) =>
       this.pruneInTx(policy, now, maxRows),
-    );
+    ).immediate;
   }
 
   prune(policy: RetentionPolicy, now: number, maxRows = DEFAULT_PRUNE_ROWS): PruneResult {

@@ -193,7 +193,7 @@ export class SpanBuilder {
       ),
       bump: db.prepare('UPDATE span_state SET generation = generation + 1 WHERE id = 1'),
     };
-    this.stepTx = db.transaction((now: number, maxKeys: number) => this.stepInTx(now, maxKeys));
+    this.stepTx = db.transaction((now: number, maxKeys: number) => this.stepInTx(now, maxKeys)).immediate;
   }
 
   /** One bounded step (one transaction); false when there was nothing to do. */

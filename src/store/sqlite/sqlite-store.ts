@@ -10,6 +10,9 @@
  *   to the same file (WAL: readers here see whole commits).
  * - The hash seed never changes for a database (see ../seed.ts); `hasher` is exposed so that other server
  *   parts hash the same way (e.g. the detector's source sets).
+ * - Every write transaction begins IMMEDIATE: the aggregator's worker writes the same file from its own
+ *   connection, and a deferred transaction that reads before it writes fails at once with SQLITE_BUSY (no
+ *   busy_timeout wait) when the other connection committed after its read began.
  * - Prepared statements are made once at open. The rollup rows held in memory belong to the RollupEngine of the
  *   caller (src/store/rollups), not to this object.
  */
@@ -90,7 +93,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const commit = db.transaction((c: RollupCommit) => {
     rollup.commitTx(c, clock.now());
     spanDirt.rowsWritten(c.ports); // day spans of changed days are rebuilt (spans.ts)
-  });
+  }).immediate;
   const operatorOf = (sensorId: string): string =>
     records.getSensor(sensorId)?.operator ?? `sensor:${sensorId}`;
   const apply = db.transaction((batches: readonly BusBatch[]) => {
@@ -115,7 +118,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     rollup.commitTx(c, clock.now());
     spanDirt.rowsWritten(c.ports);
     return { applied: seen.size, skipped, events };
-  });
+  }).immediate;
 
   const intel = new SqliteIntelStore(db);
   const advisories = new SqliteAdvisoryStore(db);
