@@ -7,6 +7,8 @@
  * - Channel secrets are read from the environment here, at start; a missing one is a SW_CONFIG_INVALID naming its
  *   path, before anything runs.
  * - The shipped curated knowledge is written into the store at every start (idempotent upserts).
+ * - At start, active incidents at the draft level get their automatic draft if a crash lost it (idempotent).
+ * - Delivered outbox rows older than DELIVERED_KEEP_MS are purged at start and hourly (dead letters stay).
  * - close() stops the dispatcher (an attempt in flight is aborted and retried at the next start) before the store
  *   closes.
  */
@@ -18,7 +20,7 @@ import { openKnowledgeBase } from '../intel/kb.js';
 import { createAdvise } from '../pipeline/advise/index.js';
 import type { Advise } from '../pipeline/advise/index.js';
 import type { Protocol } from '../core/event.js';
-import type { ThreatAssessment } from '../protocol/incident-types.js';
+import type { Incident, ThreatAssessment } from '../protocol/incident-types.js';
 import type { Correlation } from '../protocol/intel-types.js';
 import { resolvePublishSecrets } from '../publish/config.js';
 import { createPublishing } from '../publish/dispatcher/from-config.js';
@@ -27,6 +29,28 @@ import { Publisher } from '../publish/publisher.js';
 import type { Store } from '../store/store.js';
 import type { ServerConfig } from './config.js';
 import { VERSION } from './package-info.js';
+
+/** Delivered outbox rows are kept this long (for the record of what went out), then purged hourly. */
+export const DELIVERED_KEEP_MS = 30 * 86_400_000;
+const PURGE_EVERY_MS = 3_600_000;
+
+/**
+ * The channel secrets the configuration names must be in the environment: checked before the server opens any
+ * file, each missing one named by its path (SW_CONFIG_INVALID).
+ */
+export function checkPublishSecrets(
+  config: Readonly<ServerConfig>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ReturnType<typeof resolvePublishSecrets>['channels'] {
+  const secrets = resolvePublishSecrets(config.publish.channels, env);
+  if (secrets.problems.length > 0) {
+    const problems = secrets.problems.map((p) => `publish.${p}`);
+    throw makeError('SW_CONFIG_INVALID', `server configuration: ${problems.join('; ')}`, {
+      details: problems,
+    });
+  }
+  return secrets.channels;
+}
 
 export interface AnalystSide {
   advise: Advise;
@@ -51,18 +75,12 @@ export interface AnalystSideOptions {
 
 /** @example const side = startAnalystSide({ store, config, eventClock, authClock, logger, suggestion, publicUrl }) */
 export function startAnalystSide(o: AnalystSideOptions): AnalystSide {
-  const secrets = resolvePublishSecrets(o.config.publish.channels, o.env ?? process.env);
-  if (secrets.problems.length > 0) {
-    const problems = secrets.problems.map((p) => `publish.${p}`);
-    throw makeError('SW_CONFIG_INVALID', `server configuration: ${problems.join('; ')}`, {
-      details: problems,
-    });
-  }
+  const channels = checkPublishSecrets(o.config, o.env ?? process.env);
   const { kb } = openKnowledgeBase(o.store.intel);
   const correlateAt = (proto: Protocol, port: number, at: number): Correlation =>
     correlate({ proto, port, at }, kb);
   const publishing = createPublishing(
-    { ...o.config.publish, channels: secrets.channels },
+    { ...o.config.publish, channels },
     {
       logger: o.logger.child({ component: 'publish' }),
       clock: o.authClock,
@@ -91,12 +109,30 @@ export function startAnalystSide(o: AnalystSideOptions): AnalystSide {
     publicUrl: o.publicUrl,
     draftMinLevel: o.config.advise.draft_min_level,
   });
+  const missed = publisher.catchUp(
+    o.store.listIncidents({ status: 'active', limit: 1000 }).map((x) => x.body as Incident),
+  );
+  if (missed > 0)
+    o.logger.info({ drafts: missed }, 'automatic drafts made for incidents opened before a restart');
   publishing.dispatcher.start();
+  const purge = (): void => {
+    try {
+      o.store.deliveries.purgeDelivered(o.authClock.now() - DELIVERED_KEEP_MS);
+    } catch (err) {
+      o.logger.warn({ err }, 'purging delivered outbox rows failed; tried again in an hour');
+    }
+  };
+  purge();
+  const purger = setInterval(purge, PURGE_EVERY_MS);
+  purger.unref();
   return {
     advise,
     correlate: correlateAt,
     publishing,
     publisher,
-    close: () => publishing.dispatcher.close(),
+    close: () => {
+      clearInterval(purger);
+      return publishing.dispatcher.close();
+    },
   };
 }

@@ -198,6 +198,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   });
   taxiiRoutes(app, {
     logger: opts.logger.child({ component: 'taxii' }),
+    ...(config.public_url !== undefined ? { publicUrl: config.public_url } : {}),
     blocklist: () => blocklists.build('networks', Math.min(7, config.retention.source_days), 1000),
     advisories: () => publishedAdvisories(ctx.store.advisories),
   });

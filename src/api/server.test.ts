@@ -87,4 +87,27 @@ describe('startServer', () => {
     });
     expect(existsSync(dataDir)).toBe(false);
   });
+
+  it('refuses a channel whose secret is missing from the environment before touching the data folder', async () => {
+    const dataDir = join(root, 'never-secret');
+    const config = {
+      publish: {
+        channels: [
+          {
+            name: 'soc',
+            type: 'webhook' as const,
+            url: 'https://soc.example.org/hook',
+            secret_env: 'STORMWATCH_TEST_SECRET_THAT_IS_NOT_SET',
+          },
+        ],
+      },
+    };
+    await expect(
+      startServer({ port: 0, dataDir, logger: silentLogger(), config: config as never }),
+    ).rejects.toMatchObject({
+      code: 'SW_CONFIG_INVALID',
+      message: expect.stringContaining('publish.channels.0.secret_env') as string,
+    });
+    expect(existsSync(dataDir)).toBe(false);
+  });
 });

@@ -26,7 +26,7 @@ import { loadOrCreateSeed } from '../store/seed.js';
 import { openSqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/store.js';
 import { loadOrCreateAdminToken } from './admin-token.js';
-import { startAnalystSide } from './analyst-side.js';
+import { checkPublishSecrets, startAnalystSide } from './analyst-side.js';
 import { buildApp } from './app.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { resolveServerConfig } from './config.js';
@@ -83,6 +83,7 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
   };
 
   try {
+    checkPublishSecrets(config);
     mkdirSync(opts.dataDir, { recursive: true, mode: 0o700 });
     // One process per data folder: a second server or an import beside a running one would corrupt the rollups
     // (the aggregator holds whole rows in memory). Released last, after the stores closed.

@@ -69,6 +69,25 @@ export class Publisher {
     });
   };
 
+  /**
+   * At start: the automatic drafts a crash may have lost (the detector committed the incident, the process died
+   * before its notification reached here). Drafting is idempotent per incident; no message is sent again.
+   */
+  catchUp(active: readonly Incident[]): number {
+    let made = 0;
+    for (const inc of active) {
+      if (inc.backfilled || RANK[inc.level] < RANK[this.o.draftMinLevel] || inc.status === 'candidate')
+        continue;
+      this.guard(`incident ${inc.id}`, () => {
+        if (this.o.draftForIncident(inc.id).created) {
+          made++;
+          this.stats.drafts_created++;
+        }
+      });
+    }
+    return made;
+  }
+
   /** The advisory workflow's hook (published, updated, withdrawn). */
   onAdvisory = (view: AdvisoryView): void => {
     this.guard(`advisory ${view.id}`, () => {

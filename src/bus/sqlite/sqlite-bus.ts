@@ -15,6 +15,7 @@
  * - A batch with `raw` is stored as those bytes (a BLOB: gzip or plain JSON of the submission body); one without
  *   as JSON text of {events, stats}. Both decode to the same batch.
  */
+import { immediateTx } from '../../store/sqlite/immediate.js';
 import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
@@ -105,7 +106,7 @@ export function openSqliteBus(opts: SqliteBusOptions): Bus {
   // once the aggregator's connection has committed after its read began; SQLite then answers SQLITE_BUSY at
   // once, without waiting for busy_timeout (the 503s the demo's backfill used to show). Taking the write lock
   // first makes the wait go through busy_timeout instead.
-  const publishTx = db.transaction((group: PendingPublish[]) =>
+  const publishTx = immediateTx(db, (group: PendingPublish[]) =>
     group.map(({ batch: b }): 'accepted' | 'duplicate' => {
       if (st.isAcked.get(b.batch_id)) return 'duplicate';
       const { changes } = st.insert.run(
@@ -118,10 +119,10 @@ export function openSqliteBus(opts: SqliteBusOptions): Bus {
       );
       return changes === 1 ? 'accepted' : 'duplicate';
     }),
-  ).immediate;
+  );
 
   let lastPrune = -Infinity;
-  const ackTx = db.transaction((seqs: number[], now: number) => {
+  const ackTx = immediateTx(db, (seqs: number[], now: number) => {
     let acked = 0;
     for (const seq of seqs) {
       const row = st.remove.get(seq);
@@ -135,7 +136,7 @@ export function openSqliteBus(opts: SqliteBusOptions): Bus {
       lastPrune = now;
     }
     return { acked, pruned };
-  }).immediate;
+  });
 
   let pending: PendingPublish[] = [];
   let flushScheduled: Promise<void> | null = null;

@@ -1,7 +1,7 @@
 /**
  * The advise stage: advisory drafts from incidents, the advisory workflow, analyst notes and threat-level
- * decisions. `createAdvise` composes them for the server (src/cli/server.ts wires the result into the API and
- * connects `onPublished` to the channel dispatcher).
+ * decisions. `createAdvise` composes them for the server (src/api/analyst-side.ts wires the result into the API
+ * and connects `onPublished` to the channel dispatcher through the Publisher).
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';

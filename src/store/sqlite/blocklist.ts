@@ -10,6 +10,7 @@
  * - addDelistRequest is one transaction: INSERT OR IGNORE against the one-pending-per-network index, then a
  *   read of the new or the pending row, so two concurrent requests for one network queue one.
  */
+import { immediateTx } from './immediate.js';
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { makeError } from '../../core/errors.js';
@@ -84,7 +85,7 @@ export class SqliteBlocklistStore implements BlocklistStore {
          WHERE id = ? AND status = 'pending'`,
       ),
     };
-    this.decideTx = db.transaction((id: string, d: DelistDecision): DelistRequest => {
+    this.decideTx = immediateTx(db, (id: string, d: DelistDecision): DelistRequest => {
       const req = this.st.getRequest.get(id);
       if (!req) throw makeError('SW_NOT_FOUND', `no delisting request ${id}`);
       if (req.status !== 'pending')
@@ -106,8 +107,9 @@ export class SqliteBlocklistStore implements BlocklistStore {
         });
       }
       return this.st.getRequest.get(id) as DelistRequest;
-    }).immediate;
-    this.addRequestTx = db.transaction(
+    });
+    this.addRequestTx = immediateTx(
+      db,
       (r: Pick<DelistRequest, 'network' | 'contact' | 'reason' | 'created_at'>) => {
         const id = newId('dr_');
         const created = this.st.addRequest.run({ id, ...r }).changes === 1;
@@ -116,7 +118,7 @@ export class SqliteBlocklistStore implements BlocklistStore {
           throw makeError('SW_INTERNAL', `delisting request for ${r.network} neither added nor found`);
         return { request, created };
       },
-    ).immediate;
+    );
   }
 
   listAllowlist(): AllowlistEntry[] {

@@ -7,6 +7,7 @@
  *   statement of this connection runs in between.
  * - Statements are prepared once.
  */
+import { immediateTx } from './immediate.js';
 import type Database from 'better-sqlite3';
 import type {
   ChannelCounts,
@@ -91,22 +92,22 @@ export function createSqliteDeliveryStore(db: Database.Database): DeliveryStore 
      ORDER BY created_at DESC, message_id DESC LIMIT ?`,
   );
 
-  const enqueueTx = db.transaction((msg: OutboxMessage, channels: readonly string[], now: number) => {
+  const enqueueTx = immediateTx(db, (msg: OutboxMessage, channels: readonly string[], now: number) => {
     const r = insertMessage.run(msg.id, msg.kind, msg.created_at, now, msg.body);
     if (r.changes === 0) return { created: false, deliveries: 0 };
     let deliveries = 0;
     for (const ch of new Set(channels)) deliveries += insertDelivery.run(msg.id, ch, now, now).changes;
     return { created: true, deliveries };
-  }).immediate;
-  const purgeTx = db.transaction((before: number) => {
+  });
+  const purgeTx = immediateTx(db, (before: number) => {
     const n = purgeRows.run(before).changes;
     if (n > 0) emptyBodies.run();
     return n;
-  }).immediate;
-  const putEntryTx = db.transaction((channel: string, e: FeedEntryRow, keep: number) => {
+  });
+  const putEntryTx = immediateTx(db, (channel: string, e: FeedEntryRow, keep: number) => {
     putEntry.run(channel, e.message_id, e.created_at, e.body);
     trimEntries.run(channel, channel, keep);
-  }).immediate;
+  });
 
   return {
     enqueue: (msg, channels, now) => enqueueTx(msg, channels, now),

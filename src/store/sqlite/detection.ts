@@ -9,6 +9,7 @@
  * - Statuses 'resolved' and 'accepted' are ended; every other status is active.
  * - `created_at` of anomalies and `updated_at` of the state are the store's clock (bookkeeping), not event time.
  */
+import { immediateTx } from './immediate.js';
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
 import type {
@@ -73,7 +74,7 @@ export class SqliteDetection {
          VALUES (?, ?, ?, ?, ?, ?)`,
       ),
     };
-    this.upsertAll = db.transaction((items: readonly StoredIncident[]) => {
+    this.upsertAll = immediateTx(db, (items: readonly StoredIncident[]) => {
       for (const i of items) {
         this.st.upsertIncident.run(
           i.id,
@@ -89,14 +90,15 @@ export class SqliteDetection {
           JSON.stringify(i.body),
         );
       }
-    }).immediate;
-    this.appendAll = db.transaction((items: readonly StoredAnomaly[]) => {
+    });
+    this.appendAll = immediateTx(db, (items: readonly StoredAnomaly[]) => {
       const now = this.clock.now();
       for (const a of items) {
         this.st.insertAnomaly.run(a.proto, a.port, a.granularity, a.bucket, JSON.stringify(a.body), now);
       }
-    }).immediate;
-    this.saveTx = db.transaction(
+    });
+    this.saveTx = immediateTx(
+      db,
       (
         name: string,
         data: Buffer,
@@ -108,7 +110,7 @@ export class SqliteDetection {
         if (incidents.length > 0) this.upsertAll(incidents);
         if (anomalies.length > 0) this.appendAll(anomalies);
       },
-    ).immediate;
+    );
   }
 
   saveState(

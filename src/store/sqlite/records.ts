@@ -13,6 +13,7 @@
  *   the promotion happens only if the pending key is still the one that was verified.
  * - At most one alert per key is open; the pipeline keeps that rule (saveAlert upserts by id).
  */
+import { immediateTx } from './immediate.js';
 import { randomBytes } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { Protocol } from '../../core/event.js';
@@ -102,7 +103,7 @@ export class SqliteRecords {
         'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       ),
     };
-    this.addSensorTx = db.transaction((sensor: NewSensorRecord) => {
+    this.addSensorTx = immediateTx(db, (sensor: NewSensorRecord) => {
       if (!this.st.getOperator.get(sensor.operator)) {
         this.st.insertOperator.run(sensor.operator, sensor.operator, randomId('po_'), sensor.created_at);
       }
@@ -114,7 +115,7 @@ export class SqliteRecords {
         sensor.public_key_pem,
         sensor.created_at,
       );
-    }).immediate;
+    });
   }
 
   createEnrollmentToken(tokenHash: string, expiresAt: number, operator: string): void {

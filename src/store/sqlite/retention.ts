@@ -17,6 +17,7 @@
  * - Local anomalies (detection.ts) go with the 5m rows: those of buckets past the 5m cutoff, in the same budget.
  *   They are not a PrunedTable (the count shape is shared with the retention scheduler): only `more` shows them.
  */
+import { immediateTx } from './immediate.js';
 import type Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
@@ -109,9 +110,9 @@ export class SqliteRetention {
       source_days: db.prepare('DELETE FROM source_days WHERE rowid = ?'),
       port_buckets_5m: db.prepare('DELETE FROM port_buckets WHERE rowid = ?'),
     };
-    this.pruneTx = db.transaction((policy: RetentionPolicy, now: number, maxRows: number) =>
+    this.pruneTx = immediateTx(db, (policy: RetentionPolicy, now: number, maxRows: number) =>
       this.pruneInTx(policy, now, maxRows),
-    ).immediate;
+    );
   }
 
   prune(policy: RetentionPolicy, now: number, maxRows = DEFAULT_PRUNE_ROWS): PruneResult {

@@ -18,6 +18,7 @@
  *   of two 1d rows), written at most `maxKeys` keys and about SPAN_STEP_MS per step (one transaction), in key
  *   order; progress lives in memory, and after a restart a half-built block is started over (rows deleted first).
  */
+import { immediateTx } from './immediate.js';
 import type Database from 'better-sqlite3';
 import type { Protocol } from '../../core/event.js';
 import { COUNTED_COLUMNS, mergedRow } from './row-merge.js';
@@ -193,7 +194,7 @@ export class SpanBuilder {
       ),
       bump: db.prepare('UPDATE span_state SET generation = generation + 1 WHERE id = 1'),
     };
-    this.stepTx = db.transaction((now: number, maxKeys: number) => this.stepInTx(now, maxKeys)).immediate;
+    this.stepTx = immediateTx(db, (now: number, maxKeys: number) => this.stepInTx(now, maxKeys));
   }
 
   /** One bounded step (one transaction); false when there was nothing to do. */

@@ -16,6 +16,7 @@
  * - Prepared statements are made once at open. The rollup rows held in memory belong to the RollupEngine of the
  *   caller (src/store/rollups), not to this object.
  */
+import { immediateTx } from './immediate.js';
 import Database from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { createKeyedHasher } from '../../core/distinct/index.js';
@@ -90,13 +91,13 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
   const isApplied = db.prepare<[string], { one: number }>(
     'SELECT 1 AS one FROM applied_batches WHERE batch_id = ?',
   );
-  const commit = db.transaction((c: RollupCommit) => {
+  const commit = immediateTx(db, (c: RollupCommit) => {
     rollup.commitTx(c, clock.now());
     spanDirt.rowsWritten(c.ports); // day spans of changed days are rebuilt (spans.ts)
-  }).immediate;
+  });
   const operatorOf = (sensorId: string): string =>
     records.getSensor(sensorId)?.operator ?? `sensor:${sensorId}`;
-  const apply = db.transaction((batches: readonly BusBatch[]) => {
+  const apply = immediateTx(db, (batches: readonly BusBatch[]) => {
     const engine = new RollupEngine(rollup, {
       hasher,
       operatorOf,
@@ -118,7 +119,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     rollup.commitTx(c, clock.now());
     spanDirt.rowsWritten(c.ports);
     return { applied: seen.size, skipped, events };
-  }).immediate;
+  });
 
   const intel = new SqliteIntelStore(db);
   const advisories = new SqliteAdvisoryStore(db);
