@@ -98,6 +98,8 @@ export function startAnalystSide(o: AnalystSideOptions): AnalystSide {
     logger: o.logger,
     suggestion: o.suggestion,
     onPublished: (view) => publisher?.onAdvisory(view),
+    onNotePublished: (note) => publisher?.onNote(note),
+    onThreatDecision: (decision, current) => publisher?.onThreatDecision(decision, current),
     decisionExpiryMs: o.config.advise.decision_expiry_ms,
   });
   publisher = new Publisher({

@@ -52,6 +52,8 @@ describe('Publisher', () => {
       logger,
       suggestion: () => ({ level: 'normal', reason: 'test', incidents: [] }),
       onPublished: (v) => hook?.onAdvisory(v),
+      onNotePublished: (n) => hook?.onNote(n),
+      onThreatDecision: (d, c) => hook?.onThreatDecision(d, c),
     });
     publisher = new Publisher({
       dispatcher: pub.dispatcher,
@@ -103,6 +105,24 @@ describe('Publisher', () => {
     expect(msg?.kind).toBe('advisory.published');
     expect(validateStix(msg?.stix)).toEqual([]);
     expect(store.deliveries.counts().public?.pending).toBe(1);
+  });
+
+  it('sends a published note once per version, never a draft', () => {
+    const note = advise.notes.create({ title: 'RPC scanning', body_md: 'Seen on **tcp/1025**.' }, 'analyst');
+    expect(store.deliveries.counts().public).toBeUndefined();
+    advise.notes.setStatus(note.id, 'published', 'analyst');
+    expect(store.deliveries.counts().public?.pending).toBe(1);
+    const [row] = store.deliveries.due('public', clock.now() + 1, 10);
+    expect(row?.message_id).toBe(`note:${note.id}:v${note.version}`);
+  });
+
+  it("sends an analyst's threat-level decision without the analyst's name", () => {
+    advise.desk.decide({ level: 'high', reason: 'TCP/1025 across the fleet', actor: 'secret-analyst-name' });
+    const [row] = store.deliveries.due('public', clock.now() + 1, 10);
+    expect(row?.message_id).toMatch(/^threat:\d+$/);
+    expect(row?.body).toContain('threat_level.changed');
+    expect(row?.body).toContain('TCP/1025 across the fleet');
+    expect(row?.body).not.toContain('secret-analyst-name');
   });
 
   it('clips long titles at a word', () => {

@@ -9,11 +9,18 @@
  * - A published or updated advisory becomes one message per published version, with its STIX 2.1 bundle (report,
  *   port indicator, vulnerabilities, relationships); a withdrawn one a `advisory.withdrawn` message. Message ids are
  *   stable ('advisory:<id>:v<n>'), so a retry or a restart never delivers a version twice to a channel.
+ * - A published note becomes a `note.published` message ('note:<id>:v<n>'); an analyst's threat-level decision a
+ *   `threat_level.changed` message ('threat:<decision id>', without the actor's name).
  * - Nothing here throws into its caller: a failure is logged and counted; the detector and the workflow go on.
  */
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.js';
-import type { AdvisoryView } from '../protocol/advisory-types.js';
+import type {
+  AdvisoryView,
+  NoteView,
+  ThreatDecision,
+  ThreatLevelInForce,
+} from '../protocol/advisory-types.js';
 import type { AlertLevel, Incident } from '../protocol/incident-types.js';
 import type { Notification } from '../pipeline/detect/model/types.js';
 import type { AdvisoryStore } from '../store/advisory-store.js';
@@ -24,6 +31,15 @@ import { stixAdvisoryInput } from './stix/from-advisory.js';
 import { makeBundle, makeIdentity } from './stix/objects.js';
 
 const RANK: Record<AlertLevel, number> = { info: 0, low: 1, medium: 2, high: 3 };
+const anonymous = ({ actor: _actor, ...rest }: ThreatDecision): Omit<ThreatDecision, 'actor'> => rest;
+
+/** How a threat level maps onto the message levels routes match on (`min_level`). */
+const THREAT_TO_LEVEL: Record<ThreatDecision['level'], AlertLevel> = {
+  normal: 'info',
+  elevated: 'low',
+  high: 'medium',
+  severe: 'high',
+};
 
 /** Titles and summaries within the message limits (src/publish/channels/types.ts), cut at a word with "…". */
 export function clip(text: string, max: number): string {
@@ -87,6 +103,52 @@ export class Publisher {
     }
     return made;
   }
+
+  /** The notes' hook: a published note becomes `note:<id>:v<version>`. */
+  onNote = (note: NoteView): void => {
+    this.guard(`note ${note.id}`, () => {
+      const plain = note.body_md
+        .replace(/<[^>]*>/g, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
+      this.enqueue({
+        id: `note:${note.id}:v${note.version}`,
+        kind: 'note.published',
+        title: clip(note.title, 300),
+        summary: clip(plain, 4000),
+        url: `${this.o.publicUrl()}/api/v1/notes/${encodeURIComponent(note.id)}`,
+        markdown: note.body_md,
+        html: note.body_html,
+        json: note,
+        created_at: this.o.clock.now(),
+      });
+    });
+  };
+
+  /** The threat desk's hook: an analyst's decision becomes `threat:<decision id>`. */
+  onThreatDecision = (decision: ThreatDecision, current: ThreatLevelInForce): void => {
+    this.guard(`threat-level decision ${decision.id}`, () => {
+      const summary = clip(
+        `Threat level in force: ${current.level} (${current.source}). ${current.why} Analyst's reason: ${decision.reason}`,
+        4000,
+      );
+      this.enqueue({
+        id: `threat:${decision.id}`,
+        kind: 'threat_level.changed',
+        title: `Threat level set to ${decision.level}`,
+        summary,
+        url: `${this.o.publicUrl()}/api/v1/threat-level/history`,
+        level: THREAT_TO_LEVEL[decision.level],
+        markdown: `**Threat level: ${decision.level}**\n\n${decision.reason}`,
+        // Channels may be public: the analyst's name stays on the server.
+        json: {
+          decision: anonymous(decision),
+          current: { ...current, decision: current.decision === null ? null : anonymous(current.decision) },
+        },
+        created_at: this.o.clock.now(),
+      });
+    });
+  };
 
   /** The advisory workflow's hook (published, updated, withdrawn). */
   onAdvisory = (view: AdvisoryView): void => {

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { Protocol } from '../../core/event.js';
 import type { ThreatAssessment } from '../../protocol/incident-types.js';
+import type { NoteView, ThreatDecision, ThreatLevelInForce } from '../../protocol/advisory-types.js';
 import type { Correlation } from '../../protocol/intel-types.js';
 import type { AdvisoryStore } from '../../store/advisory-store.js';
 import type { Store } from '../../store/store.js';
@@ -40,6 +41,9 @@ export interface AdviseOptions {
   /** The detector's current suggestion. */
   suggestion: () => ThreatAssessment;
   onPublished?: PublishedHook;
+  /** Called after a note is published and after an analyst's threat-level decision (the channels). */
+  onNotePublished?: (note: NoteView) => void;
+  onThreatDecision?: (decision: ThreatDecision, current: ThreatLevelInForce) => void;
   /** How long an analyst's threat-level decision stays in force; default 24 h. */
   decisionExpiryMs?: number;
 }
@@ -62,12 +66,17 @@ export function createAdvise(o: AdviseOptions): Advise {
       draft: makeIncidentDrafter({ store: o.store, correlate: o.correlate, clock: o.eventClock }),
       ...(o.onPublished ? { onPublished: o.onPublished } : {}),
     }),
-    notes: new NoteService({ store: o.advisories, clock: o.authClock }),
+    notes: new NoteService({
+      store: o.advisories,
+      clock: o.authClock,
+      ...(o.onNotePublished ? { onPublished: o.onNotePublished } : {}),
+    }),
     desk: new ThreatDesk({
       store: o.advisories,
       clock: o.authClock,
       suggestion: o.suggestion,
       ...(o.decisionExpiryMs !== undefined ? { expiryMs: o.decisionExpiryMs } : {}),
+      ...(o.onThreatDecision ? { onDecision: o.onThreatDecision } : {}),
     }),
   };
 }

@@ -38,7 +38,14 @@ export interface NoteInput {
 }
 
 export class NoteService {
-  constructor(private readonly o: { store: AdvisoryStore; clock: Clock }) {}
+  constructor(
+    private readonly o: {
+      store: AdvisoryStore;
+      clock: Clock;
+      /** Called after a note is published (the channels); a throwing hook does not undo the publish. */
+      onPublished?: (note: NoteView) => void;
+    },
+  ) {}
 
   create(input: NoteInput, actor: string): NoteRecord {
     const links = validateLinks(input.links ?? {});
@@ -68,7 +75,15 @@ export class NoteService {
   /** draft → published or back; SW_CONFLICT when already there. */
   setStatus(id: string, to: NoteStatus, actor: string): NoteRecord {
     const from: NoteStatus = to === 'published' ? 'draft' : 'published';
-    return this.o.store.setNoteStatus(id, from, to, { actor, at: this.o.clock.now() });
+    const note = this.o.store.setNoteStatus(id, from, to, { actor, at: this.o.clock.now() });
+    if (to === 'published' && this.o.onPublished) {
+      try {
+        this.o.onPublished(noteView(note, false));
+      } catch {
+        // The hook logs its own failures (src/publish/publisher.ts); the note stays published.
+      }
+    }
+    return note;
   }
 
   get(id: string, admin: boolean): NoteView {

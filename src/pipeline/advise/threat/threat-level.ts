@@ -72,6 +72,8 @@ export interface ThreatDeskOptions {
   /** The detector's current suggestion (live detector, or assessThreat over the stored active incidents). */
   suggestion: () => ThreatAssessment;
   expiryMs?: number;
+  /** Called after an analyst's decision (the channels); a throwing hook does not undo the decision. */
+  onDecision?: (decision: ThreatDecision, current: ThreatLevelInForce) => void;
 }
 
 /** Records decisions and answers the level in force. */
@@ -91,7 +93,13 @@ export class ThreatDesk {
       at: this.o.clock.now(),
       suggestion: this.o.suggestion(),
     });
-    return { decision, current: this.current() };
+    const current = this.current();
+    try {
+      this.o.onDecision?.(decision, current);
+    } catch {
+      // The hook logs its own failures (src/publish/publisher.ts); the decision stands.
+    }
+    return { decision, current };
   }
 
   current(): ThreatLevelInForce {
