@@ -38,6 +38,8 @@ export const detectorConfigSchema = z.strictObject({
   min_effective_operators: nonNeg,
   max_operator_share: z.number().gt(0).max(1).optional(),
   trim_fraction: z.number().min(0).lt(1).optional(),
+  operator_cap_factor: z.number().gt(0).optional(),
+  operator_cap_min: z.number().min(0).optional(),
   new_port_quiet_days: nonNeg,
   new_port_min_sources: z.number().int().nonnegative().optional(),
   prior_rate_per_sensor_day: nonNeg,

@@ -7,6 +7,7 @@
  */
 import type { AlertLog } from './alert-log.js';
 import { keyLabel } from './keys.js';
+import { ORACLE_KEYS } from './oracle.js';
 import type { EvalReport } from './run.js';
 
 const f = (x: number | null | undefined, d = 2): string =>
@@ -49,7 +50,7 @@ export function judgeTargets(r: EvalReport): Target[] {
       name: label,
       met: s ? s.deadline_met !== null && s.deadline_met >= 0.9 : null,
       measured: s
-        ? `${pct(s.deadline_met)} of tries in time, median ${f(s.delay_hours.median, 1)} h`
+        ? `${pct(s.deadline_met)} of tries in time, median ${f(s.delay_hours.median, 1)} h; ${oracleNote(s)}`
         : 'not run',
     });
   }
@@ -64,9 +65,24 @@ export function judgeTargets(r: EvalReport): Target[] {
   out.push({
     name: 'poisoning by one operator succeeds in <= 1% of tries',
     met: tries > 0 ? wins / tries <= 0.01 : null,
-    measured: tries > 0 ? `${Math.round(wins)}/${tries} = ${pct(wins / tries)}` : 'not run',
+    measured:
+      tries > 0
+        ? `${Math.round(wins)}/${tries} = ${pct(wins / tries)} (alerts the injection-free replay also raised, not counted: ${poison.reduce(
+            (a, s) => a + (s.poisoning_background ?? 0),
+            0,
+          )})`
+        : 'not run',
   });
   return out;
+}
+
+/** What the oracle (oracle.ts) reaches on the same tries, and how the engine does where the oracle is in time. */
+function oracleNote(s: EvalReport['scenarios'][number]): string {
+  const tiers = s.deadline_by_tier ?? [];
+  const tries = tiers.reduce((a, t) => a + t.tries, 0);
+  const oracle = tiers.reduce((a, t) => a + t.oracle_in_time, 0);
+  const both = s.per_try.filter((t) => t.oracle_met_deadline === true && t.met_deadline === true).length;
+  return `ideal detector in time on ${oracle}/${tries}, engine on ${both} of those`;
 }
 
 export function formatReport(r: EvalReport): string {
@@ -147,6 +163,27 @@ export function formatReport(r: EvalReport): string {
         `withhold: alerts on the ${s.tries} silent days ${s.withhold.silent_days_alerts}, on the same days injection-free ${s.withhold.clean_same_days_alerts}`,
       );
     }
+  }
+  const timed = r.scenarios.filter((s) => s.deadline_by_tier !== null);
+  if (timed.length > 0) {
+    out.push(
+      '',
+      `Deadlines by volume tier (tries in time; "ideal" is oracle.ts: the true rate known, no noise, α = 1/(24·${ORACLE_KEYS}) per hour):`,
+    );
+    out.push(
+      table(
+        ['scenario', 'tier', 'tries', 'engine in time', 'ideal in time'],
+        timed.flatMap((s) =>
+          (s.deadline_by_tier ?? []).map((t) => [
+            s.name,
+            t.tier,
+            String(t.tries),
+            String(t.in_time),
+            String(t.oracle_in_time),
+          ]),
+        ),
+      ),
+    );
   }
   out.push('', 'Scenario definitions:');
   for (const s of r.scenarios) out.push(`  ${s.name}: ${s.description}`);

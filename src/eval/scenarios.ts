@@ -19,6 +19,7 @@ import type { HitSpec, SourcePool } from './inject.js';
 import type { KeyVolume, Tier } from './keystats.js';
 import { TIERS } from './keystats.js';
 import { evalKey } from './keys.js';
+import { oracleDelay } from './oracle.js';
 import { addInjected, PER_DAY, PER_HOUR } from './replay.js';
 import type { Injection } from './replay.js';
 
@@ -35,6 +36,9 @@ export interface TryPlan {
   events: number;
   /** Detection must come by this bucket end (index, exclusive) to meet the scenario's target. */
   deadline?: number;
+  /** Buckets from the start to the first alert of an ideal detector at the oracle's α (oracle.ts); null: never
+   * within the injection. Set for rate scenarios with a deadline. */
+  oracle_delay?: number | null;
 }
 
 export interface ScenarioPlan {
@@ -201,7 +205,10 @@ function planRate(ctx: ScenarioContext, sc: RateScenario): ScenarioPlan {
       baseline_per_day: p.b,
       ...got,
     };
-    if (sc.deadline) t.deadline = sc.deadline(start);
+    if (sc.deadline) {
+      t.deadline = sc.deadline(start);
+      t.oracle_delay = oracleDelay((i) => sc.rate(i, b5), sc.len, p.b);
+    }
     tries.push(t);
   }
   const plan: ScenarioPlan = {

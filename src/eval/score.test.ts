@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlertLog } from './alert-log.js';
+import type { IncidentRecord } from './alert-log.js';
 import { loadColumns } from './columns.js';
 import { buildFleet } from './fleet.js';
 import { background, writeEvents } from './fixtures.test-helpers.js';
@@ -8,6 +9,20 @@ import { replay } from './replay.js';
 import { planScenario } from './scenarios.js';
 import { quantile, scoreScenario } from './score.js';
 import { thresholdEngine } from './threshold-engine.test-helpers.js';
+
+/** An alert record of the log: first seen and first alerted at `at`, resolved at `resolved` (null: still open). */
+const record = (id: string, port: number, at: number, resolved: number | null): IncidentRecord => ({
+  id,
+  key: port,
+  first_any: at,
+  first_alert: at,
+  alert_fold: 3,
+  alert_granularity: '1h',
+  max_level: 'medium',
+  ever_open: true,
+  reopened: 0,
+  last: { resolved_at: resolved } as never,
+});
 
 describe('scoreScenario on a test double', () => {
   it('finds each detection at the first hourly bucket the double fires on, and its delay', async () => {
@@ -65,18 +80,7 @@ describe('scoreScenario on a test double', () => {
   it('counts alerts outside every try window as false, and quantiles interpolate', () => {
     const log = new AlertLog();
     const mk = (id: string, port: number, at: number): void => {
-      log.incidents.set(id, {
-        id,
-        key: port,
-        first_any: at,
-        first_alert: at,
-        alert_fold: 3,
-        alert_granularity: '1h',
-        max_level: 'medium',
-        ever_open: true,
-        reopened: 0,
-        last: {} as never,
-      });
+      log.incidents.set(id, record(id, port, at, null));
     };
     mk('a', 22, 10 * 300_000); // inside the try window on its key
     mk('b', 23, 10 * 300_000); // another key: false
@@ -98,5 +102,36 @@ describe('scoreScenario on a test double', () => {
     expect(s.false_alerts_per_day).toBe(0.2);
     expect(quantile([1, 2, 3, 4], 0.5)).toBe(2.5);
     expect(quantile([], 0.5)).toBeNull();
+  });
+  it('does not count as a poisoning success an alert the injection-free replay also raised', () => {
+    const log = new AlertLog();
+    const clean = new AlertLog();
+    log.incidents.set('p1', record('p1', 22, 20 * 300_000, null));
+    log.incidents.set('p2', record('p2', 23, 20 * 300_000, null));
+    // The background alerted on key 22 before the try and was still open when it started; key 23 was quiet.
+    clean.incidents.set('c1', record('c1', 22, 2 * 300_000, 30 * 300_000));
+    clean.incidents.set('c2', record('c2', 23, 2 * 300_000, 4 * 300_000));
+    const tries = [22, 23].map((key) => ({
+      key,
+      tier: 'busy' as const,
+      start: 10,
+      end: 40,
+      baseline_per_day: 60,
+      sources: 100,
+      events: 100,
+    }));
+    const plan = {
+      name: 'poison-x',
+      kind: 'poison' as const,
+      description: '',
+      tries,
+      injected: new Map(),
+      fleet: {} as never,
+    };
+    const s = scoreScenario(plan, log, 0, 10, clean);
+    expect(s.per_try.map((t) => t.background_alert)).toEqual([true, false]);
+    expect(s.poisoning_success).toBe(0.5);
+    expect(s.poisoning_background).toBe(1);
+    expect(scoreScenario(plan, log, 0, 10).poisoning_success).toBe(1);
   });
 });

@@ -6,7 +6,9 @@
  *   the injection window [start, end]; the delay runs from the injection start to the end of the bucket whose
  *   close raised it. Any-level delay uses the incident's first appearance (a candidate counts).
  * - A false alert is an alert on a key and time outside every try's window (plus a day after it, the aftermath).
- * - Poisoning succeeds when the attacked key gets an alert within [start, end + 1 h]; a local scan counts as a
+ * - Poisoning succeeds when the attacked key gets an alert within [start, end + 1 h] that the injection-free
+ *   replay did not also raise (an alert of the background on that key then is not caused by the fake sensors:
+ *   DETECTION.md counts "alerts caused only by fake sensors"); such tries are counted apart. A local scan counts as a
  *   false alert when its key gets an alert within [start, end + 6 h], and as seen when a local anomaly does.
  * - Withholding compares alerts on the silent days with the injection-free replay on the same days.
  */
@@ -25,8 +27,12 @@ export interface TryScore {
   delay_any_ms: number | null;
   fold: number | null;
   met_deadline: boolean | null;
+  /** Whether the oracle (oracle.ts: an ideal detector at a generous α) meets the deadline; null: no deadline. */
+  oracle_met_deadline: boolean | null;
   reopened: number;
   local_anomaly: boolean;
+  /** The injection-free replay alerted on the same key while the try ran: the background, not the injection. */
+  background_alert: boolean;
 }
 
 export interface ScenarioScore {
@@ -41,9 +47,13 @@ export interface ScenarioScore {
   delay_any_hours: { median: number | null; p90: number | null };
   fold_median: number | null;
   deadline_met: number | null;
+  /** Per volume tier: tries, tries in time, tries the oracle gets in time (scenarios with a deadline). */
+  deadline_by_tier: Array<{ tier: string; tries: number; in_time: number; oracle_in_time: number }> | null;
   false_alerts: number;
   false_alerts_per_day: number;
+  /** Tries whose key got an alert that the injection-free replay also raised (not counted as successes). */
   poisoning_success: number | null;
+  poisoning_background: number | null;
   local_anomaly_rate: number | null;
   reopens: number;
   withhold: { silent_days_alerts: number; clean_same_days_alerts: number } | null;
@@ -59,7 +69,7 @@ export function quantile(xs: number[], q: number): number | null {
   return (s[lo] ?? 0) + ((s[hi] ?? 0) - (s[lo] ?? 0)) * (pos - lo);
 }
 
-function scoreTry(plan: ScenarioPlan, t: TryPlan, log: AlertLog, t0: number): TryScore {
+function scoreTry(plan: ScenarioPlan, t: TryPlan, log: AlertLog, t0: number, clean?: AlertLog): TryScore {
   const start = t0 + t.start * FIVE_MIN;
   const end = t0 + t.end * FIVE_MIN;
   const slack = plan.kind === 'poison' ? HOUR : plan.kind === 'local' ? 6 * HOUR : 0;
@@ -80,8 +90,21 @@ function scoreTry(plan: ScenarioPlan, t: TryPlan, log: AlertLog, t0: number): Tr
     delay_any_ms: anyTimes.length > 0 ? Math.min(...anyTimes) - start : null,
     fold: first?.alert_fold ?? null,
     met_deadline: deadline === null ? null : first?.first_alert != null && first.first_alert <= deadline,
+    oracle_met_deadline:
+      t.deadline === undefined || t.oracle_delay === undefined
+        ? null
+        : t.oracle_delay !== null && t.start + t.oracle_delay <= t.deadline,
     reopened: recs.reduce((m, r) => Math.max(m, r.reopened), 0),
     local_anomaly: log.anomalies.some((a) => a.key === t.key && a.t >= start && a.t <= end + slack),
+    background_alert:
+      clean !== undefined &&
+      [...clean.incidents.values()].some(
+        (r) =>
+          r.key === t.key &&
+          r.first_alert !== null &&
+          r.first_alert <= end + slack &&
+          (r.last.resolved_at ?? Infinity) >= start,
+      ),
   };
 }
 
@@ -92,7 +115,7 @@ export function scoreScenario(
   days: number,
   clean?: AlertLog,
 ): ScenarioScore {
-  const per_try = plan.kind === 'withhold' ? [] : plan.tries.map((t) => scoreTry(plan, t, log, t0));
+  const per_try = plan.kind === 'withhold' ? [] : plan.tries.map((t) => scoreTry(plan, t, log, t0, clean));
   const hits = per_try.filter((s) => s.detected);
   const delays = hits.map((s) => s.delay_ms ?? 0);
   const anyDelays = per_try.flatMap((s) => (s.delay_any_ms === null ? [] : [s.delay_any_ms]));
@@ -145,12 +168,27 @@ export function scoreScenario(
       withDeadline.length > 0
         ? withDeadline.filter((s) => s.met_deadline).length / withDeadline.length
         : null,
+    deadline_by_tier: withDeadline.length > 0 ? byTier(withDeadline) : null,
     false_alerts: falseAlerts + (plan.kind === 'local' ? localFalse : 0),
     false_alerts_per_day: (falseAlerts + (plan.kind === 'local' ? localFalse : 0)) / Math.max(1, days),
-    poisoning_success: plan.kind === 'poison' ? hits.length / n : null,
+    poisoning_success: plan.kind === 'poison' ? hits.filter((s) => !s.background_alert).length / n : null,
+    poisoning_background: plan.kind === 'poison' ? hits.filter((s) => s.background_alert).length : null,
     local_anomaly_rate: plan.kind === 'local' ? per_try.filter((s) => s.local_anomaly).length / n : null,
     reopens: per_try.reduce((s, t) => s + t.reopened, 0),
     withhold,
     per_try,
   };
+}
+
+function byTier(tries: TryScore[]): NonNullable<ScenarioScore['deadline_by_tier']> {
+  const tiers = [...new Set(tries.map((t) => t.tier))];
+  return tiers.map((tier) => {
+    const of = tries.filter((t) => t.tier === tier);
+    return {
+      tier,
+      tries: of.length,
+      in_time: of.filter((t) => t.met_deadline === true).length,
+      oracle_in_time: of.filter((t) => t.oracle_met_deadline === true).length,
+    };
+  });
 }

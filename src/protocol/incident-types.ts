@@ -11,7 +11,14 @@ export type AlertLevel = 'info' | 'low' | 'medium' | 'high';
 export type ThreatLevel = 'normal' | 'elevated' | 'high' | 'severe';
 
 export interface GateResult {
-  name: 'operator_quorum' | 'effective_operators' | 'max_share' | 'trimmed' | 'new_port' | 'probation';
+  name:
+    | 'operator_quorum'
+    | 'effective_operators'
+    | 'max_share'
+    | 'trimmed'
+    | 'operator_caps'
+    | 'new_port'
+    | 'probation';
   passed: boolean;
   /** What was measured and what was required, in words (e.g. "4.2 effective operators, need 2.5"). */
   detail: string;

@@ -51,6 +51,11 @@ describe('demo', () => {
     const incident = await getJson<IncidentView>(`${url}/api/v1/incidents/${alert.id}`);
     expect(incident.evidence.gates.every((g) => g.passed)).toBe(true);
     expect(incident.evidence.operators).toBeGreaterThanOrEqual(3);
+    // Where the sources come from, from the port rows' source samples (a simulated fleet's sources are public
+    // addresses; the demo's geo tables name their countries).
+    expect(incident.evidence.top_networks.length).toBeGreaterThan(0);
+    expect(incident.evidence.top_networks[0]?.network).toMatch(/\/(24|48)$/);
+    expect(incident.evidence.top_countries.length).toBeGreaterThan(0);
     expect(incident.backfilled).toBe(false);
     const threat = await getJson<ThreatLevelResponse>(`${url}/api/v1/threat-level`);
     expect(threat.level).not.toBe('normal');

@@ -11,8 +11,9 @@
  * - Every event counts in its 5m, 1h and 1d rows by its own event time (late events land in old buckets); the
  *   sensor and operator of a batch are added once per row per batch, and so is the sensor to its operator's share
  *   of the row (operator-shares.ts; probation by the row's bucket, probation.ts); the event's source goes to
- *   that share and to the row's capped events (port-row.ts). Distinct counts are unions, so a 1h row
- *   equals the union of its 5m rows.
+ *   that share, to the row's capped events (port-row.ts) and is offered to the row's source sample
+ *   (source-sample.ts; its country is looked up only when the sample takes it). Distinct counts and samples are
+ *   unions, so a 1h row equals the union of its 5m rows.
  * - takeCommit() returns the rows dirtied since the previous takeCommit; committed() marks them clean and evicts
  *   rows idle for longer than the idle limits, and, past a count cap, the least recently touched rows down to 70%
  *   of the cap (they are in the store and are reloaded when touched again). So memory is bounded by the caps plus
@@ -190,7 +191,6 @@ export class RollupEngine {
       countInto(group.r5, srcHash, dstHash, hs, batchNo);
       countInto(group.r1h, srcHash, dstHash, hs, batchNo);
       countInto(group.r1d, srcHash, dstHash, hs, batchNo);
-
       if (sources) {
         const d = Math.floor(e.ts / S1D);
         if (d !== dayNo) {
@@ -208,6 +208,8 @@ export class RollupEngine {
         }
         st.events++;
         st.seen(e.ts);
+        const geo = st.geo;
+        offerSample(group, srcHash, e.src, () => geo.country);
         st.addPort(keyId);
         if (st.batch !== batchNo) {
           st.batch = batchNo;
@@ -218,6 +220,8 @@ export class RollupEngine {
             this.dirtySources.push(st);
           }
         }
+      } else {
+        offerSample(group, srcHash, e.src, () => this.ctx.geo?.(e.src).country ?? null);
       }
 
       const hour = Math.floor(e.ts / S1H) * S1H;
@@ -495,6 +499,26 @@ function countInto(r: PortRow, srcHash: number, dstHash: number, hs: number, bat
   r.src.addHash(srcHash);
   if (dstHash >= 0) r.addTarget(dstHash);
   if (hs >= 0) r.addHandshake(srcHash, hs === 1);
+}
+
+/** Offers a source to the samples of its three rows; its country is looked up only if one of them takes it. */
+function offerSample(
+  group: { r5: PortRow; r1h: PortRow; r1d: PortRow },
+  srcHash: number,
+  src: string,
+  country: () => string | null,
+): void {
+  if (
+    !group.r5.sample.wants(srcHash) &&
+    !group.r1h.sample.wants(srcHash) &&
+    !group.r1d.sample.wants(srcHash)
+  ) {
+    return;
+  }
+  const c = country();
+  group.r5.sample.offer(srcHash, src, c);
+  group.r1h.sample.offer(srcHash, src, c);
+  group.r1d.sample.offer(srcHash, src, c);
 }
 
 function keyOf(r: PortRow): number {

@@ -1,6 +1,6 @@
 /**
  * One per-(protocol, port, granularity, bucket) rollup row held in memory: events, capped events, six distinct
- * counters and the per-operator breakdown (operator-shares.ts).
+ * counters, the per-operator breakdown (operator-shares.ts) and a sample of the sources (source-sample.ts).
  *
  * Invariants:
  * - A row is made from the stored row the first time the engine touches it (or empty), so its state is the
@@ -17,6 +17,7 @@ import type { Granularity } from '../../core/buckets.js';
 import { DistinctCounter } from '../../core/distinct/index.js';
 import type { Protocol } from '../../core/event.js';
 import { OperatorShares } from './operator-shares.js';
+import { SourceSample } from './source-sample.js';
 import type { PortRowOut, PortRowSketches } from './types.js';
 
 const EMPTY = DistinctCounter.create();
@@ -34,6 +35,8 @@ export class PortRow {
   nohs: DistinctCounter | null = null;
   eventsCapped = 0;
   shares = new OperatorShares();
+  /** The sources with the smallest keyed hashes (source-sample.ts). */
+  sample = new SourceSample();
   dirty = false;
   tick = 0;
   /** The batch the per-source counts below belong to; the first CAP sources are a list, then a map. */
@@ -59,6 +62,7 @@ export class PortRow {
     r.events = s.events;
     r.eventsCapped = s.events_capped ?? s.events;
     r.shares = OperatorShares.decode(s.by_operator ?? null);
+    r.sample = SourceSample.decode(s.src_sample);
     r.src = DistinctCounter.deserialize(s.src_sketch);
     r.sensors = DistinctCounter.deserialize(s.sensor_sketch);
     r.targets = DistinctCounter.deserialize(s.target_sketch);
@@ -118,6 +122,7 @@ export class PortRow {
       events: this.events,
       events_capped: this.eventsCapped,
       by_operator: this.shares.encode(),
+      src_sample: this.sample.encode(),
       sources: this.src.estimate(),
       sensors: this.sensors.estimate(),
       operators: this.operators.estimate(),

@@ -26,6 +26,9 @@ export interface PortRowSketches {
   /** The per-operator breakdown (operator-shares.ts encoding); null or absent when empty or written before
    * migration 5. The engine always sets it. */
   by_operator?: Buffer | null;
+  /** A sample of the row's sources (source-sample.ts encoding); null or absent when empty or written before
+   * migration 10. The engine always sets it. */
+  src_sample?: string | null;
 }
 
 export interface PortRowOut extends PortRowSketches {

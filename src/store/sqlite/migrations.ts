@@ -296,6 +296,12 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, ...ADVISORY_MIGRATION },
   { version: 8, ...BLOCKLIST_MIGRATION },
   { version: 9, ...DELIVERY_MIGRATION },
+  {
+    version: 10,
+    name: 'a sample of each port row’s sources (the detector’s sample sources, top networks and countries)',
+    // Rows written before have NULL: no sample, so their incidents show no networks or countries.
+    sql: 'ALTER TABLE port_buckets ADD COLUMN src_sample TEXT;',
+  },
 ];
 
 /** Applies the pending migrations; returns the schema version now in force. */

@@ -14,6 +14,8 @@
  *   without a record (sensors without one) show as `~` + the hash in base 36, never an internal id; the folded
  *   share shows as `~other`.
  * - Rows written before migration 5 have no breakdown (an empty by_operator) and capped events = events.
+ * - Each row's source sample (source-sample.ts, migration 10) gives the key's sample sources, top networks (/24,
+ *   /48) and top countries, scaled from the sample to the row's sources; rows without one have none.
  */
 import type Database from 'better-sqlite3';
 import { GRANULARITIES } from '../../core/buckets.js';
@@ -23,6 +25,7 @@ import type { Protocol } from '../../core/event.js';
 import type { BucketInput, DetectGranularity, KeyObservation } from '../../core/observation.js';
 import { decodeOperatorShares, OTHER_OPERATORS, OTHER_OPERATORS_NAME } from '../rollups/operator-shares.js';
 import { SENSOR_PROBATION_MS, onProbation } from '../rollups/probation.js';
+import { sampleEvidence, SourceSample } from '../rollups/source-sample.js';
 
 const HOUR = 3_600_000;
 
@@ -38,7 +41,11 @@ interface ActiveSensor {
 export class SqliteObservation {
   private readonly scalars: Database.Statement<[string, number], string | null>;
   private readonly blobs: Database.Statement<[string, number], Buffer | null>;
-  private readonly read: (g: string, bucket: number) => { text: string | null; shares: Array<Buffer | null> };
+  private readonly samples: Database.Statement<[string, number], string | null>;
+  private readonly read: (
+    g: string,
+    bucket: number,
+  ) => { text: string | null; shares: Array<Buffer | null>; samples: Array<string | null> };
   private readonly active: Database.Statement<[number, number], ActiveSensor>;
   private readonly operators: Database.Statement<[], { id: string; public_id: string }>;
   /** Keyed hash of `operator:<internal id>` → public id. */
@@ -69,9 +76,15 @@ export class SqliteObservation {
         'SELECT by_operator FROM port_buckets WHERE granularity = ? AND bucket = ? ORDER BY proto, port',
       )
       .pluck() as unknown as Database.Statement<[string, number], Buffer | null>;
+    this.samples = db
+      .prepare(
+        'SELECT src_sample FROM port_buckets WHERE granularity = ? AND bucket = ? ORDER BY proto, port',
+      )
+      .pluck() as unknown as Database.Statement<[string, number], string | null>;
     this.read = db.transaction((g: string, b: number) => ({
       text: this.scalars.get(g, b) ?? null,
       shares: this.blobs.all(g, b),
+      samples: this.samples.all(g, b),
     }));
     this.active = db.prepare(
       `SELECT a.sensor_id AS id, s.operator AS operator, s.created_at AS created_at
@@ -94,7 +107,7 @@ export class SqliteObservation {
     }
     const keys: KeyObservation[] = [];
     this.refreshed = false;
-    const { text, shares } = this.read(g, bucket);
+    const { text, shares, samples } = this.read(g, bucket);
     const f = text === null ? [] : text.split(/[,;]/);
     if (f.length !== shares.length * FIELDS) {
       throw makeError(
@@ -117,6 +130,8 @@ export class SqliteObservation {
         by_operator: decodeOperatorShares(shares[i] ?? null, this.nameOf),
       };
       if (targets > 0) key.targets = targets;
+      const sample = samples[i];
+      if (sample) Object.assign(key, sampleEvidence(SourceSample.decode(sample).list(), key.sources));
       if (hs + Number(f[at + 9]) > 0) key.handshake_sources = hs;
       keys.push(key);
     }

@@ -90,7 +90,7 @@ export class SqliteRetention {
     const sketchBytes =
       'length(src_sketch) + length(sensor_sketch) + coalesce(length(operator_sketch), 0) + ' +
       'length(target_sketch) + coalesce(length(hs_sketch), 0) + coalesce(length(nohs_sketch), 0) + ' +
-      'coalesce(length(by_operator), 0)';
+      'coalesce(length(by_operator), 0) + coalesce(length(src_sample), 0)';
     this.oldest = {
       raw_batches: db.prepare(
         `SELECT rowid AS id, received_at AS t, length(payload) + ${ROW_OVERHEAD} AS bytes

@@ -33,15 +33,15 @@ export function prepareRollup(db: Database.Database): RollupStatements {
     ),
     selectPort: db.prepare<[string, number, string, number], PortRowSketches>(
       `SELECT events, src_sketch, sensor_sketch, operator_sketch, target_sketch, hs_sketch, nohs_sketch,
-              events_capped, by_operator
+              events_capped, by_operator, src_sample
        FROM port_buckets WHERE proto = ? AND port = ? AND granularity = ? AND bucket = ?`,
     ),
     upsertPort: db.prepare(
       `INSERT INTO port_buckets (proto, port, granularity, bucket, events, sources, sensors, operators, targets,
                                  sources_handshake, sources_no_handshake, src_sketch, sensor_sketch,
                                  operator_sketch, target_sketch, hs_sketch, nohs_sketch, events_capped,
-                                 by_operator)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                 by_operator, src_sample)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (proto, port, granularity, bucket) DO UPDATE SET
          events = excluded.events, sources = excluded.sources, sensors = excluded.sensors,
          operators = excluded.operators, targets = excluded.targets,
@@ -49,7 +49,8 @@ export function prepareRollup(db: Database.Database): RollupStatements {
          src_sketch = excluded.src_sketch, sensor_sketch = excluded.sensor_sketch,
          operator_sketch = excluded.operator_sketch, target_sketch = excluded.target_sketch,
          hs_sketch = excluded.hs_sketch, nohs_sketch = excluded.nohs_sketch,
-         events_capped = excluded.events_capped, by_operator = excluded.by_operator`,
+         events_capped = excluded.events_capped, by_operator = excluded.by_operator,
+         src_sample = excluded.src_sample`,
     ),
     anyPort: db.prepare<[string, number], { one: number }>(
       'SELECT 1 AS one FROM port_buckets WHERE granularity = ? AND bucket = ? LIMIT 1',
@@ -132,6 +133,7 @@ export function prepareRollup(db: Database.Database): RollupStatements {
           r.nohs_sketch,
           r.events_capped ?? r.events,
           r.by_operator ?? null,
+          r.src_sample ?? null,
         );
       }
       for (const s of c.sources) {

@@ -32,6 +32,10 @@ export interface EngineConfig {
   max_operator_share: number;
   /** The test must still pass with this fraction of the operators (at least one) removed, largest first. */
   trim_fraction: number;
+  /** Caps relative to history: an operator counts for at most this many times the share of the key's sources its
+   * history gives it (relative to the other operators now), and never less than `operator_cap_min` sources. */
+  operator_cap_factor: number;
+  operator_cap_min: number;
   /** A key quiet this long is new: it needs `new_port_min_sources` sources besides the test. */
   new_port_quiet_days: number;
   new_port_min_sources: number;
@@ -78,6 +82,8 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
   min_effective_operators: 2.5,
   max_operator_share: 0.5,
   trim_fraction: 0.1,
+  operator_cap_factor: 4,
+  operator_cap_min: 1,
   new_port_quiet_days: 28,
   new_port_min_sources: 5,
   prior_rate_per_sensor_day: 0.003,

@@ -28,7 +28,19 @@ import type { EngineConfig, EngineSettings } from './config.js';
 import { Dispersion } from './dispersion.js';
 import { FleetClock } from './fleet-clock.js';
 import { measureBreadth, runGates } from './gates.js';
-import { GranularityState, KeyState, RECENT, keyId, keyPort, keyProto } from './key-state.js';
+import { OperatorHistory } from './operator-history.js';
+import {
+  F_TOP,
+  F_TOP_ID,
+  F_TRIMMED,
+  F_WEIGHTED,
+  GranularityState,
+  KeyState,
+  RECENT,
+  keyId,
+  keyPort,
+  keyProto,
+} from './key-state.js';
 import { applyFiring, isActive, tickIncident } from './lifecycle.js';
 import type { Firing } from './lifecycle.js';
 import { SeasonFactors } from './season.js';
@@ -71,6 +83,11 @@ export class Engine implements DetectionEngine {
   readonly samples = new Map<string, Set<string>>();
   /** Per operator: times of its local anomalies within the flag window. */
   readonly anomalyTimes = new Map<string, number[]>();
+  /** Per key: each operator's discounted daily sources (the caps relative to history). */
+  readonly operatorHistory = new OperatorHistory();
+  /** Operators' names by interned id, and back (the recent rings keep ids). */
+  readonly operatorNames: string[] = [];
+  readonly operatorIds = new Map<string, number>();
   lastRolloverDay = -1;
   readonly counters: EngineStats = {
     buckets: { '5m': 0, '1h': 0, '1d': 0 },
@@ -165,8 +182,15 @@ export class Engine implements DetectionEngine {
       // that a window's gates judge the whole window, not only its last bucket (a local scan that just ended
       // must not pass on the breadth of the background that follows it).
       const breadth = measureBreadth(obs, this.cfg.trim_fraction);
-      const topShare = obs.by_operator.find((x) => x.probation !== true && x.sources > 0)?.sources ?? 0;
-      gs.pushCount(t, obs.sources, obs.sources * breadth.keptShare * breadth.weightedShare, topShare);
+      const topOp = obs.by_operator.find((x) => x.probation !== true && x.sources > 0);
+      gs.pushCount(
+        t,
+        obs.sources,
+        obs.sources * breadth.keptShare * breadth.weightedShare,
+        topOp?.sources ?? 0,
+        topOp === undefined ? -1 : this.intern(topOp.operator),
+        obs.sources * breadth.weightedShare,
+      );
       const rate = bl.rate(M_SOURCES);
       const a0 = bl.a[M_SOURCES] ?? 0;
       const inc = this.incidents.get(id);
@@ -268,6 +292,7 @@ export class Engine implements DetectionEngine {
         }
       }
       if (learnDisp && !active && es > 0) disp.observe(xs[M_SOURCES] ?? 0, rate * es);
+      if (g === '1d' && !active) this.operatorHistory.learn(id, day, obs, delta);
       bl.update(xs, es, delta, t, Bt);
       if (input.bucket > ks.lastSeen) ks.lastSeen = input.bucket;
     }
@@ -343,21 +368,41 @@ export class Engine implements DetectionEngine {
     const cfg = this.cfg;
     this.counters.firings++;
     const now = measureBreadth(obs, cfg.trim_fraction);
-    // Over the window: the sources left after trimming, and the largest operator's share (the strictest of the
-    // window's and the bucket's).
-    const trimX = Math.floor(f.gs.windowSum(f.t, f.w, 1) + 1e-6);
-    const windowTop = f.X > 0 ? f.gs.windowSum(f.t, f.w, 2) / f.X : 0;
+    // Over the window: the sources left after trimming each bucket's largest operators, and the largest
+    // operator's share (the strictest of the window's and the bucket's).
+    const trimX = Math.floor(f.gs.windowSum(f.t, f.w, F_TRIMMED) + 1e-6);
+    const windowTop = f.X > 0 ? f.gs.windowSum(f.t, f.w, F_TOP) / f.X : 0;
     const breadth = { ...now, maxShare: Math.max(now.maxShare, windowTop) };
     const trimMu = f.mu * Math.max(0.05, 1 - breadth.trimmedSensors / Math.max(1, input.fleet_sensors));
     const trimSig =
       trimX >= cfg.min_sources &&
       trimX >= cfg.min_fold * trimMu &&
       logNegBinUpper(trimX, trimMu, f.nbSize) < f.logAlpha;
+    // Each operator held to its cap relative to its history, judged on its estimated sources in the window.
+    const tallies = this.windowTallies(obs, f.gs, f.t, f.w);
+    const weightedX = f.gs.windowSum(f.t, f.w, F_WEIGHTED);
+    const caps = this.operatorHistory.capped(f.id, {
+      tallies,
+      total: weightedX,
+      expected: f.mu,
+      fleetOperators: input.fleet_operators,
+      factor: cfg.operator_cap_factor,
+      min: cfg.operator_cap_min,
+    });
+    const capX = Math.floor(caps.kept + 1e-6);
+    const capSig =
+      capX >= cfg.min_sources &&
+      capX >= cfg.min_fold * f.mu &&
+      logNegBinUpper(capX, f.mu, f.nbSize) < f.logAlpha;
     const gates = runGates(cfg, {
       breadth,
       trimmedSignificant: f.cusumOnly ? trimX >= cfg.min_sources : trimSig,
       trimmedObserved: trimX,
       trimmedExpected: trimMu,
+      cappedSignificant: f.cusumOnly ? capX >= cfg.min_sources : capSig,
+      cappedObserved: capX,
+      cappedExpected: f.mu,
+      capCut: caps.cut,
       novel: f.novel,
       sourcesNow: obs.sources,
     });
@@ -412,7 +457,13 @@ export class Engine implements DetectionEngine {
     };
     if (!passed) {
       this.counters.anomalies++;
-      const blamed = breadth.maxShare > cfg.max_operator_share ? breadth.top.slice(0, 1) : breadth.top;
+      const capFailed = gates.some((x) => x.name === 'operator_caps' && !x.passed);
+      const blamed = [
+        ...new Set([
+          ...(breadth.maxShare > cfg.max_operator_share ? breadth.top.slice(0, 1) : breadth.top),
+          ...(capFailed ? caps.cut.slice(0, 3) : []),
+        ]),
+      ];
       for (const op of blamed) {
         const times = (this.anomalyTimes.get(op) ?? []).filter((x) => x > f.now - cfg.flag_window_ms);
         times.push(f.now);
@@ -484,6 +535,54 @@ export class Engine implements DetectionEngine {
     });
   }
 
+  /** A small integer for an operator's name (kept in the recent rings and the saved state). */
+  intern(name: string): number {
+    let id = this.operatorIds.get(name);
+    if (id === undefined) {
+      id = this.operatorNames.length;
+      this.operatorNames.push(name);
+      this.operatorIds.set(name, id);
+    }
+    return id;
+  }
+
+  /**
+   * Per operator name, an estimate of its non-probation sources in the window ending at bucket t: the current
+   * bucket's whole breakdown; for each earlier bucket, its largest operator's sources (kept in the ring) and the
+   * rest of its sources spread like the current bucket's other operators (the rings keep no more: a persistent
+   * flood keeps its make-up; a sparse window has one operator a bucket, so nothing is spread).
+   */
+  private windowTallies(
+    obs: KeyObservation,
+    gs: GranularityState,
+    t: number,
+    w: number,
+  ): Map<string, number> {
+    const cur = new Map<string, number>();
+    let curTotal = 0;
+    for (const s of obs.by_operator) {
+      if (s.probation === true || s.sources <= 0) continue;
+      cur.set(s.operator, (cur.get(s.operator) ?? 0) + s.sources);
+      curTotal += s.sources;
+    }
+    const out = new Map(cur);
+    for (let i = t - w + 1; i < t; i++) {
+      const weighted = gs.countAt(i, F_WEIGHTED);
+      if (weighted <= 0) continue;
+      const id = gs.countAt(i, F_TOP_ID, -1);
+      const name = id < 0 ? null : (this.operatorNames[id] ?? `#${id}`);
+      const top = name === null ? 0 : Math.min(weighted, gs.countAt(i, F_TOP));
+      if (name !== null) out.set(name, (out.get(name) ?? 0) + top);
+      const rest = weighted - top;
+      const base = curTotal - (name === null ? 0 : (cur.get(name) ?? 0));
+      if (rest <= 0 || base <= 0) continue;
+      for (const [op, x] of cur) {
+        if (op !== name) out.set(op, (out.get(op) ?? 0) + (rest * x) / base);
+      }
+    }
+    return out;
+  }
+
   activeIncidents(): Incident[] {
     return [...this.incidents.values()].filter(isActive);
   }
@@ -516,6 +615,9 @@ export class Engine implements DetectionEngine {
       incidents: this.incidents,
       samples: this.samples,
       anomalyTimes: this.anomalyTimes,
+      operatorHistory: this.operatorHistory,
+      operatorNames: this.operatorNames,
+      operatorIds: this.operatorIds,
       lastRolloverDay: this.lastRolloverDay,
     };
   }

@@ -1,33 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { KeyObservation } from '../../../core/observation.js';
+import { observationOf } from './synthetic.test-helpers.js';
 import { resolveEngineConfig } from './config.js';
 import { measureBreadth, runGates } from './gates.js';
 
 const cfg = resolveEngineConfig();
 
-function obs(shares: Array<[string, number, boolean?]>): KeyObservation {
-  const by = shares
-    .map(([operator, sources, probation]) => ({
-      operator,
-      sources,
-      sensors: 1,
-      ...(probation ? { probation } : {}),
-    }))
-    .sort((a, b) => b.sources - a.sources);
-  const sources = by.reduce((a, b) => a + b.sources, 0);
-  return {
-    proto: 'tcp',
-    port: 1025,
-    sources,
-    sensors: by.length,
-    operators: by.length,
-    events: sources,
-    events_capped: sources,
-    by_operator: by,
-  };
-}
+const obs = (shares: Array<[string, number, boolean?]>): KeyObservation => observationOf(shares);
 
-const gate = (o: KeyObservation, trimmedSignificant = true): Record<string, boolean> => {
+const gate = (
+  o: KeyObservation,
+  trimmedSignificant = true,
+  cappedSignificant = true,
+): Record<string, boolean> => {
   const b = measureBreadth(o, cfg.trim_fraction);
   return Object.fromEntries(
     runGates(cfg, {
@@ -35,6 +20,10 @@ const gate = (o: KeyObservation, trimmedSignificant = true): Record<string, bool
       trimmedSignificant,
       trimmedObserved: 0,
       trimmedExpected: 0,
+      cappedSignificant,
+      cappedObserved: 0,
+      cappedExpected: 0,
+      capCut: [],
       novel: false,
       sourcesNow: o.sources,
     }).map((g) => [g.name, g.passed]),

@@ -87,6 +87,12 @@ export interface GateInput {
   trimmedSignificant: boolean;
   trimmedObserved: number;
   trimmedExpected: number;
+  /** The same with every operator held to its cap relative to its history (operator-history.ts). */
+  cappedSignificant: boolean;
+  cappedObserved: number;
+  cappedExpected: number;
+  /** Operators the caps cut in the bucket under test, largest cut first. */
+  capCut: string[];
   /** The key was silent for new_port_quiet_days (or never seen) before this firing. */
   novel: boolean;
   sourcesNow: number;
@@ -118,6 +124,15 @@ export function runGates(cfg: EngineConfig, g: GateInput): GateResult[] {
       detail: `without the top ${b.top.length} operator(s): ${g.trimmedObserved.toFixed(1)} vs ${g.trimmedExpected.toFixed(
         2,
       )} expected, ${g.trimmedSignificant ? 'still significant' : 'not significant'}`,
+    },
+    {
+      name: 'operator_caps',
+      passed: g.cappedSignificant,
+      detail: `with each operator held to ${cfg.operator_cap_factor}× its historical share: ${g.cappedObserved.toFixed(
+        1,
+      )} vs ${g.cappedExpected.toFixed(2)} expected, ${g.cappedSignificant ? 'still significant' : 'not significant'}${
+        g.capCut.length > 0 ? `; capped: ${g.capCut.slice(0, 3).join(', ')}` : ''
+      }`,
     },
     {
       name: 'probation',

@@ -4,10 +4,11 @@
  * daily rate snapshots that give the CUSUM its guard band.
  *
  * Invariants:
- * - `recent` holds, for the last RECENT buckets, the sources, the sources left after the trimming and probation
- *   rules (gates.ts) and the largest operator's sources (field-major, RECENT each) of a granularity, indexed by bucket index modulo
- *   RECENT, valid for indexes in (recentT − RECENT, recentT]; it exists only while the key had a non-zero count
- *   within RECENT buckets (memory: most keys are silent), and reading outside the valid range gives 0.
+ * - `recent` holds, for the last RECENT buckets of a granularity, the fields F_* (sources; sources left after the
+ *   trimming and probation rules of gates.ts; the largest operator's sources and its interned id, -1 for none;
+ *   non-probation sources), field-major, RECENT each, indexed by bucket index modulo RECENT, valid for indexes in
+ *   (recentT − RECENT, recentT]; it exists only while the key had a non-zero count within RECENT buckets (memory:
+ *   most keys are silent), and reading outside the valid range gives 0 (-1 for the id).
  * - `lastSeen` is the start (ms) of the last bucket with a non-zero count at any granularity.
  */
 import type { Protocol } from '../../../core/event.js';
@@ -15,8 +16,14 @@ import { PROTOCOLS } from '../../../core/event.js';
 import type { Baseline } from './baseline.js';
 
 export const RECENT = 24;
-/** Fields kept per recent bucket: sources, trimmed sources, the largest operator's sources. */
-export const RECENT_FIELDS = 3;
+/** Fields kept per recent bucket: sources, sources left after the trimming and probation rules, the largest
+ * operator's sources and its interned id, non-probation sources. */
+export const RECENT_FIELDS = 5;
+export const F_SOURCES = 0;
+export const F_TRIMMED = 1;
+export const F_TOP = 2;
+export const F_TOP_ID = 3;
+export const F_WEIGHTED = 4;
 export const RECENT_SLOTS = RECENT * RECENT_FIELDS;
 export const GUARD_SLOTS = 8;
 
@@ -37,30 +44,34 @@ export class GranularityState {
 
   constructor(public baseline: Baseline) {}
 
-  /** Records bucket t: its sources, those left after trimming the largest operators and probation, and those of
-   * its largest operator (buckets between the last one and t had 0). */
-  pushCount(t: number, x: number, trimmed = x, top = 0): void {
+  /** Records bucket t: its sources, those left after trimming its largest operators and probation, the largest
+   * operator's sources and interned id, and the non-probation sources (buckets between the last one and t had 0
+   * and no operator). */
+  pushCount(t: number, x: number, trimmed = x, top = 0, topId = -1, weighted = x): void {
     if (this.recent === null) {
       if (x === 0) return;
       this.recent = new Float32Array(RECENT_SLOTS);
+      this.recent.fill(-1, F_TOP_ID * RECENT, (F_TOP_ID + 1) * RECENT);
       this.recentT = t - 1;
     }
     const r = this.recent;
     for (let i = this.recentT + 1; i < t && i <= this.recentT + RECENT; i++) {
-      for (let f = 0; f < RECENT_FIELDS; f++) r[f * RECENT + (i % RECENT)] = 0;
+      for (let f = 0; f < RECENT_FIELDS; f++) r[f * RECENT + (i % RECENT)] = f === F_TOP_ID ? -1 : 0;
     }
     if (t > this.recentT) {
-      r[t % RECENT] = x;
-      r[RECENT + (t % RECENT)] = trimmed;
-      r[2 * RECENT + (t % RECENT)] = top;
+      r[F_SOURCES * RECENT + (t % RECENT)] = x;
+      r[F_TRIMMED * RECENT + (t % RECENT)] = trimmed;
+      r[F_TOP * RECENT + (t % RECENT)] = top;
+      r[F_TOP_ID * RECENT + (t % RECENT)] = topId;
+      r[F_WEIGHTED * RECENT + (t % RECENT)] = weighted;
       this.recentT = t;
     }
   }
 
-  /** Field f (0 sources, 1 trimmed sources, 2 the largest operator's) of bucket index i (0 outside the range). */
-  countAt(i: number, f = 0): number {
-    if (this.recent === null || i > this.recentT || i <= this.recentT - RECENT || i < 0) return 0;
-    return this.recent[f * RECENT + (i % RECENT)] ?? 0;
+  /** Field f (see F_*) of bucket index i (`none` outside the range). */
+  countAt(i: number, f = 0, none = 0): number {
+    if (this.recent === null || i > this.recentT || i <= this.recentT - RECENT || i < 0) return none;
+    return this.recent[f * RECENT + (i % RECENT)] ?? none;
   }
 
   /** Sum of field f over the w buckets ending at t. */

@@ -2,7 +2,7 @@
  * The engine's state as bytes, and back: what a restart needs to resume without relearning.
  *
  * Layout (little endian): "SWD3", the JSON header's length and the key count (u32 each), the UTF-8 JSON header
- * (clocks, season, over-dispersion, incidents, campaign samples, anomaly times), then the keys in columns (see
+ * (clocks, season, over-dispersion, incidents, campaign samples, anomaly times, operators' histories), then the keys in columns (see
  * encodeState): ids, per key lastSeen and per granularity a[4], b, t, Bt, cusum, recentT, guardDay, born (f64),
  * flags (1: recent counts kept, 2: guard snapshots kept), and the kept arrays (f32). Columns copy as typed
  * arrays, so 131,072 keys save and load in a fraction of a second.
@@ -14,7 +14,17 @@ import { makeError } from '../../../core/errors.js';
 import { Baseline } from './baseline.js';
 import type { Dispersion } from './dispersion.js';
 import type { FleetClock } from './fleet-clock.js';
-import { GUARD_SLOTS, GranularityState, KeyState, RECENT_SLOTS } from './key-state.js';
+import {
+  F_SOURCES,
+  F_TOP_ID,
+  F_WEIGHTED,
+  GUARD_SLOTS,
+  GranularityState,
+  KeyState,
+  RECENT,
+  RECENT_SLOTS,
+} from './key-state.js';
+import type { OperatorHistory } from './operator-history.js';
 import type { SeasonFactors } from './season.js';
 import type { Incident } from './types.js';
 
@@ -27,19 +37,30 @@ export interface EngineSnapshot {
   incidents: Map<number, Incident>;
   samples: Map<string, Set<string>>;
   anomalyTimes: Map<string, number[]>;
+  operatorHistory: OperatorHistory;
+  /** Operators' names by interned id (the recent rings keep ids). */
+  operatorNames: string[];
+  operatorIds: Map<string, number>;
   lastRolloverDay: number;
 }
 
 interface Header {
-  v: 2;
+  /** 3: five recent fields per bucket, operators' names and histories; 2 (read only): three fields, neither. */
+  v: 2 | 3;
   clocks: Array<{ t: number; t0: number; B: number; es: number[] }>;
   season: { sum: number[]; weight: number[] };
   disp: Array<{ num: number[]; den: number[]; frozen: number[] }>;
   incidents: Array<[number, Incident]>;
   samples: Array<[string, string[]]>;
   anomalyTimes: Array<[string, number[]]>;
+  /** Per key: [key id, day, [operator, discounted sources]...]. */
+  operatorHistory?: Array<[number, number, Array<[string, number]>]>;
+  operatorNames?: string[];
   lastRolloverDay: number;
 }
+
+/** Recent slots of a granularity in a state of version v (version 2 kept the first three fields). */
+const recentSlotsOf = (v: number): number => (v === 2 ? 3 * RECENT : RECENT_SLOTS);
 
 const MAGIC = 0x33445753; // "SWD3" little endian
 const G = 3;
@@ -50,13 +71,15 @@ const PER_KEY_F64 = 1 + G * PER_G_F64;
  * (4-aligned) every present recent/guard array as f32, key by key, granularity by granularity. */
 export function encodeState(s: EngineSnapshot): Uint8Array {
   const header: Header = {
-    v: 2,
+    v: 3,
     clocks: s.clocks.map((c) => ({ t: c.t, t0: c.t0, B: c.B, es: [...c.esRing] })),
     season: { sum: [...s.season.sum], weight: [...s.season.weight] },
     disp: [s.dispHour, s.dispDay].map((d) => ({ num: [...d.num], den: [...d.den], frozen: [...d.frozen] })),
     incidents: [...s.incidents],
     samples: [...s.samples].map(([k, v]) => [k, [...v]]),
     anomalyTimes: [...s.anomalyTimes],
+    operatorHistory: [...s.operatorHistory.byKey].map(([k, h]) => [k, h.day, [...h.ops]]),
+    operatorNames: s.operatorNames,
     lastRolloverDay: s.lastRolloverDay,
   };
   const json = Buffer.from(JSON.stringify(header), 'utf8');
@@ -131,7 +154,10 @@ export function decodeState(input: Uint8Array, s: EngineSnapshot): void {
   } catch {
     throw bad('header is not JSON');
   }
-  if (header.v !== 2 || header.clocks.length !== G) throw bad(`unknown version ${String(header.v)}`);
+  if ((header.v !== 2 && header.v !== 3) || header.clocks.length !== G) {
+    throw bad(`unknown version ${String(header.v)}`);
+  }
+  const slots = recentSlotsOf(header.v);
   const idsAt = align(12 + jl, 4);
   const f64At = align(idsAt + 4 * n, 8);
   const flagsAt = f64At + 8 * n * PER_KEY_F64;
@@ -141,7 +167,7 @@ export function decodeState(input: Uint8Array, s: EngineSnapshot): void {
   const f64 = new Float64Array(bytes.buffer, f64At, n * PER_KEY_F64);
   const flags = new Uint8Array(bytes.buffer, flagsAt, n * G);
   let need = 0;
-  for (const f of flags) need += (f & 1 ? RECENT_SLOTS : 0) + (f & 2 ? GUARD_SLOTS : 0);
+  for (const f of flags) need += (f & 1 ? slots : 0) + (f & 2 ? GUARD_SLOTS : 0);
   const o = f32At + 4 * need;
   if (o > bytes.length) throw bad(`truncated in the recent counts (${bytes.length} bytes, need ${o})`);
   const f32 = new Float32Array(bytes.buffer, f32At, need);
@@ -165,8 +191,15 @@ export function decodeState(input: Uint8Array, s: EngineSnapshot): void {
       p += PER_G_F64;
       const fl = flags[i * G + gi] ?? 0;
       if (fl & 1) {
-        gs.recent = f32.slice(q, q + RECENT_SLOTS);
-        q += RECENT_SLOTS;
+        gs.recent = new Float32Array(RECENT_SLOTS);
+        gs.recent.set(f32.subarray(q, q + slots));
+        // Version 2 kept neither operator ids nor non-probation sources: its buckets have no operator (-1), so no
+        // earlier bucket is attributed to one, and their sources count as non-probation.
+        if (slots < RECENT_SLOTS) {
+          gs.recent.fill(-1, F_TOP_ID * RECENT, (F_TOP_ID + 1) * RECENT);
+          gs.recent.copyWithin(F_WEIGHTED * RECENT, F_SOURCES * RECENT, (F_SOURCES + 1) * RECENT);
+        }
+        q += slots;
       }
       if (fl & 2) {
         gs.guard = f32.slice(q, q + GUARD_SLOTS);
@@ -200,5 +233,12 @@ export function decodeState(input: Uint8Array, s: EngineSnapshot): void {
   for (const [k, v] of header.incidents) s.incidents.set(k, v);
   for (const [k, v] of header.samples) s.samples.set(k, new Set(v));
   for (const [k, v] of header.anomalyTimes) s.anomalyTimes.set(k, v);
+  for (const name of header.operatorNames ?? []) {
+    s.operatorIds.set(name, s.operatorNames.length);
+    s.operatorNames.push(name);
+  }
+  for (const [k, day, ops] of header.operatorHistory ?? []) {
+    s.operatorHistory.byKey.set(k, { day, ops: new Map(ops) });
+  }
   s.lastRolloverDay = header.lastRolloverDay;
 }

@@ -101,3 +101,26 @@ export class SyntheticFleet {
 export function hours(start: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => start + i * GRANULARITIES['1h']);
 }
+
+/** One key's observation from (operator, sources, probation?) shares, sorted as the contract says. */
+export function observationOf(shares: Array<[string, number, boolean?]>, port = 1025): KeyObservation {
+  const by = shares
+    .map(([operator, sources, probation]) => ({
+      operator,
+      sources,
+      sensors: 1,
+      ...(probation ? { probation } : {}),
+    }))
+    .sort((a, b) => b.sources - a.sources);
+  const sources = by.reduce((a, b) => a + b.sources, 0);
+  return {
+    proto: 'tcp',
+    port,
+    sources,
+    sensors: by.length,
+    operators: by.length,
+    events: sources,
+    events_capped: sources,
+    by_operator: by,
+  };
+}
