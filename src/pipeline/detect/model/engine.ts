@@ -404,7 +404,8 @@ export class Engine implements DetectionEngine {
       cappedExpected: f.mu,
       capCut: caps.cut,
       novel: f.novel,
-      sourcesNow: obs.sources,
+      windowSources: f.X,
+      windowWeighted: weightedX,
     });
     const passed = gates.every((x) => x.passed);
     const counts: number[] = [];

@@ -25,7 +25,8 @@ const gate = (
       cappedExpected: 0,
       capCut: [],
       novel: false,
-      sourcesNow: o.sources,
+      windowSources: o.sources,
+      windowWeighted: o.sources * measureBreadth(o, cfg.trim_fraction).weightedShare,
     }).map((g) => [g.name, g.passed]),
   );
 };
@@ -104,5 +105,28 @@ describe('breadth and poisoning gates', () => {
     ).toBe(false);
     const bare = { ...obs([['a', 5]]), by_operator: [] };
     expect(gate(bare).operator_quorum).toBe(false);
+  });
+  it('judges probation on the window that fired, not on its last bucket', () => {
+    // A window of 12 sources whose last 5-minute bucket holds one: no sensor is on probation, so the gate passes
+    // (it used to compare the last bucket's sources with min_sources and fail every spread-out rise).
+    const last = obs([['a', 1]]);
+    const base = {
+      breadth: measureBreadth(last, cfg.trim_fraction),
+      trimmedSignificant: true,
+      trimmedObserved: 0,
+      trimmedExpected: 0,
+      cappedSignificant: true,
+      cappedObserved: 0,
+      cappedExpected: 0,
+      capCut: [],
+      novel: false,
+    };
+    const probation = (windowSources: number, windowWeighted: number) =>
+      runGates(cfg, { ...base, windowSources, windowWeighted }).find((g) => g.name === 'probation');
+    expect(probation(12, 12)?.passed).toBe(true);
+    expect(probation(12, 12)?.detail).toMatch(/^0% of the window's sources/);
+    // Most of the window from sensors on probation: what is left is below min_sources.
+    expect(probation(40, 4)?.passed).toBe(false);
+    expect(probation(40, 4)?.detail).toMatch(/^90% /);
   });
 });

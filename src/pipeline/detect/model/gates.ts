@@ -95,7 +95,9 @@ export interface GateInput {
   capCut: string[];
   /** The key was silent for new_port_quiet_days (or never seen) before this firing. */
   novel: boolean;
-  sourcesNow: number;
+  /** The window's sources, and those of sensors not on probation (summed over its buckets, like the test). */
+  windowSources: number;
+  windowWeighted: number;
 }
 
 export function runGates(cfg: EngineConfig, g: GateInput): GateResult[] {
@@ -136,15 +138,21 @@ export function runGates(cfg: EngineConfig, g: GateInput): GateResult[] {
     },
     {
       name: 'probation',
-      passed: b.weightedShare * g.sourcesNow >= cfg.min_sources,
-      detail: `${(100 * (1 - b.weightedShare)).toFixed(0)}% of sources from sensors on probation`,
+      passed: g.windowWeighted >= cfg.min_sources,
+      detail: `${(100 * (g.windowSources > 0 ? 1 - g.windowWeighted / g.windowSources : 0)).toFixed(
+        0,
+      )}% of the window's sources from sensors on probation; ${g.windowWeighted.toFixed(0)} left, need ${
+        cfg.min_sources
+      }`,
     },
   ];
   if (g.novel) {
     out.push({
       name: 'new_port',
-      passed: g.sourcesNow >= cfg.new_port_min_sources && b.operators >= cfg.min_operators,
-      detail: `quiet for ${cfg.new_port_quiet_days} days: ${g.sourcesNow} sources, need ${cfg.new_port_min_sources}`,
+      passed: g.windowWeighted >= cfg.new_port_min_sources && b.operators >= cfg.min_operators,
+      detail: `quiet for ${cfg.new_port_quiet_days} days: ${g.windowWeighted.toFixed(0)} sources, need ${
+        cfg.new_port_min_sources
+      }`,
     });
   }
   return out;
