@@ -1,26 +1,16 @@
 /**
  * Parse throughput per sensor input format, on one core, in process (no I/O timed), and in the same run the plain
- * reference the issue asks for: a straightforward line-by-line Node.js reader (readline over a file stream) that
- * pulls SRC and DPT out of each netfilter line with one regular expression.
+ * reference the issue asks for against our own reader of the same netfilter file (reader-compare.bench.ts).
  *
  * Corpus per format: every line of ../shared/fixtures/real/<dir>/ (real third-party logs, headers included, file
  * order kept) repeated to about 200,000 lines; the format's own examples where the fixtures are absent.
  * Capture files: every file of ../shared/fixtures/real/pcap/ decoded whole, repeatedly.
  */
-import {
-  createReadStream,
-  existsSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { countLineResults } from '../src/sensor/inputs/count-lines.js';
+import { compareReaders } from './reader-compare.bench.js';
 import { INPUTS, LINE_INPUTS } from '../src/sensor/inputs/registry.js';
 import type { LineInputDefinition } from '../src/sensor/inputs/registry.js';
 import { median } from './figures.js';
@@ -75,50 +65,7 @@ function timeParse(
   return { lps: median(rates), lines, events };
 }
 
-/** The plain reference: readline + one regex per line, as a first Node.js version of a sensor would be. */
-async function plainReference(path: string): Promise<number> {
-  const rates: number[] = [];
-  for (let run = 0; run < 3; run++) {
-    const t0 = process.hrtime.bigint();
-    let n = 0;
-    let found = 0;
-    const rl = createInterface({ input: createReadStream(path), crlfDelay: Infinity });
-    for await (const line of rl) {
-      n++;
-      const m = /SRC=(\S+) .*DPT=(\d+)/.exec(line);
-      if (m !== null && m[1] !== undefined && Number(m[2]) >= 0) found++;
-    }
-    if (found < 0) throw new Error('unreachable');
-    rates.push(n / (Number(process.hrtime.bigint() - t0) / 1e9));
-  }
-  return median(rates);
-}
-
-/** Our own reader over the same file: whole chunks, the parser on the bytes (what the sensor's follower does). */
-async function ownFileReader(path: string, def: LineInputDefinition, now: number): Promise<number> {
-  const rates: number[] = [];
-  for (let run = 0; run < 3; run++) {
-    const parser = def.createParser({ timezone: 'utc' });
-    const ctx = { now };
-    const t0 = process.hrtime.bigint();
-    let n = 0;
-    let pending = Buffer.alloc(0);
-    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
-      const buf = pending.length === 0 ? chunk : Buffer.concat([pending, chunk]);
-      let p = 0;
-      for (let nl = buf.indexOf(10, p); nl >= 0; nl = buf.indexOf(10, p)) {
-        parser.parseBytes(buf, p, nl, ctx);
-        n++;
-        p = nl + 1;
-      }
-      pending = Buffer.from(buf.subarray(p));
-    }
-    rates.push(n / (Number(process.hrtime.bigint() - t0) / 1e9));
-  }
-  return median(rates);
-}
-
-export async function benchSensorFormats(target = 200_000): Promise<Figure[]> {
+export function benchSensorFormats(target = 200_000): Figure[] {
   const figures: Figure[] = [];
   const now = Date.parse('2026-06-01T00:00:00Z');
   for (const def of LINE_INPUTS) {
@@ -163,34 +110,17 @@ export async function benchSensorFormats(target = 200_000): Promise<Figure[]> {
     });
   }
 
-  // Plain reference against our reader, on the same netfilter file.
+  // Plain reference against our reader, on the same netfilter file: in a process of its own (reader-compare).
   const ipt = LINE_INPUTS.find((d) => d.type === 'iptables');
   if (ipt !== undefined) {
-    const lines = fixtureLines(ipt).filter((l) => l.includes('SRC='));
-    const dir = mkdtempSync(join(tmpdir(), 'sw-bench-ref-'));
-    try {
-      const path = join(dir, 'kern.log');
-      writeFileSync(path, corpus(lines, 500_000));
-      const plain = await plainReference(path);
-      const own = await ownFileReader(path, ipt, now);
-      figures.push({
-        name: 'plain reference: readline + regex SRC/DPT, netfilter file',
-        value: Math.round(plain),
-        unit: 'lines/s',
-      });
-      figures.push({
-        name: 'sensor: netfilter file read + parsed (same file)',
-        value: Math.round(own),
-        unit: 'lines/s',
-      });
-      figures.push({
-        name: 'sensor vs plain reference',
-        value: Math.round((own / plain) * 100) / 100,
-        unit: 'x',
-      });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    figures.push(
+      ...compareReaders(
+        corpus(
+          fixtureLines(ipt).filter((l) => l.includes('SRC=')),
+          500_000,
+        ),
+      ),
+    );
   }
   return figures;
 }

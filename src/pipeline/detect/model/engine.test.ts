@@ -146,6 +146,30 @@ describe('detection engine', () => {
     expect(after / before).toBeLessThan(1.5);
   });
 
+  it('counts the quiet hours of a sparse key in its CUSUM (no drift to a false trend)', () => {
+    // About one source every other hour: most hours have none. The CUSUM must take a step for each of them,
+    // or the hours with a source alone push it past its threshold again and again.
+    const sparse = [{ proto: 'tcp' as const, port: 8888, rate: 0.5 / 30 / 12 }];
+    const engine = createDetectionEngine();
+    const fleet = new SyntheticFleet(30, sparse, 5);
+    let withCount = 0;
+    let trends = 0;
+    for (const b of hours(START, 28 * 24)) {
+      const input = fleet.bucket('1h', b);
+      if (input.keys.length > 0) withCount++;
+      const r = engine.closeBucket(input);
+      if (b < START + 14 * 24 * HOUR) continue;
+      trends += r.anomalies.filter((a) => a.evidence.test === 'cusum').length;
+      trends += r.changed.filter((i) => i.evidence.bucket === b && i.evidence.test === 'cusum').length;
+    }
+    expect(withCount).toBeGreaterThan(150);
+    expect(withCount).toBeLessThan(28 * 24 - 150);
+    // In control (ARL0 a year of hours) two weeks should bring no CUSUM signal, or one by bad luck.
+    // (Without the zero steps: 6 to 9 signals on seeds 1 to 8; with them 0 or 1.)
+    expect(trends).toBeLessThanOrEqual(2);
+    expect(engine.keys.get(8888)?.g[1].cusum ?? -1).toBeGreaterThanOrEqual(0);
+  });
+
   it('scales expectations by exposure: a fleet that doubles raises no alert', () => {
     const { engine, next } = warm(14, 20);
     const big = new SyntheticFleet(40, KEYS, 99);

@@ -19,7 +19,7 @@
  */
 import { GRANULARITIES } from '../../../core/buckets.js';
 import type { BucketInput, DetectGranularity, KeyObservation } from '../../../core/observation.js';
-import { cusumUpdate, fitGrowth, logNegBinUpper, negBinQuantile } from '../stats/index.js';
+import { cusumIncrement, cusumUpdate, fitGrowth, logNegBinUpper, negBinQuantile } from '../stats/index.js';
 import { cusumThresholdFor } from './cusum-threshold.js';
 import { Baseline, METRICS, M_SOURCES, predictiveSize } from './baseline.js';
 import { assignCampaign, mergeSample } from './campaigns.js';
@@ -223,6 +223,9 @@ export class Engine implements DetectionEngine {
       // Ramp: CUSUM on hourly sources against the guard-banded baseline.
       let cusumFired = false;
       let cusumRate = rate;
+      let cusumS = 0;
+      let cusumPerSource = 0;
+      let cusumH = Infinity;
       if (g === '1h' && es > 0 && warm) {
         // The snapshot is taken only once the key is past its warm-up, so a baseline still learning is not a
         // reference; a rise inside the guard band cannot lift the reference either.
@@ -235,7 +238,14 @@ export class Engine implements DetectionEngine {
           const h = cusumThresholdFor(this.cfg.cusum_arl0_buckets, mu0, phi, this.cfg.cusum_shift);
           const signal = cusumUpdate(st, obs.sources, mu0, phi, this.cfg.cusum_shift, h);
           gs.cusum = st.s;
-          cusumFired = signal && obs.sources >= this.cfg.min_sources;
+          // A slow rise brings a source or two an hour: the floor is on the last day's sources, not the hour's.
+          cusumFired = signal && gs.windowSum(t, RECENT) >= this.cfg.min_sources;
+          cusumS = st.s;
+          cusumH = h;
+          // What one source adds to the statistic (the increment is linear in the count).
+          cusumPerSource =
+            cusumIncrement(1, mu0, phi, this.cfg.cusum_shift) -
+            cusumIncrement(0, mu0, phi, this.cfg.cusum_shift);
         }
       }
 
@@ -248,7 +258,9 @@ export class Engine implements DetectionEngine {
           // The evidence of a CUSUM firing is against the guard-banded rate it watched, not today's.
           bestMu = cusumRate * clock.windowExposure(bestW);
           bestSize = predictiveSize(a0, disp.inverseSize(bestMu / bestW) / bestW);
-          bestLogP = bestMu > 0 ? logNegBinUpper(bestX, bestMu, bestSize) : 0;
+          // The CUSUM's own evidence: false signals at level s come at most once in e^s buckets (Lorden), so
+          // e^-s is its false-alarm rate per bucket, comparable with the windows' α.
+          bestLogP = Math.min(bestMu > 0 ? logNegBinUpper(bestX, bestMu, bestSize) : 0, -cusumS);
         }
         const result = this.fire(obs, input, {
           id,
@@ -263,6 +275,7 @@ export class Engine implements DetectionEngine {
           logAlpha,
           novel,
           cusumOnly: !spiked,
+          cusum: { s: cusumS, h: cusumH, perSource: cusumPerSource },
           bucketHours,
           es,
           now,
@@ -297,7 +310,7 @@ export class Engine implements DetectionEngine {
       if (input.bucket > ks.lastSeen) ks.lastSeen = input.bucket;
     }
 
-    if (g !== '5m') this.scanQuietKeys(gi, t, Bprev, es, disp, input.keys);
+    if (g !== '5m') this.scanQuietKeys(gi, t, Bprev, es, disp, day);
     if (g === '1h' && input.exposure > 0) this.season.learn(input.bucket, totalSources / input.exposure, 1);
     if (day > this.lastRolloverDay && g !== '5m') {
       if (this.lastRolloverDay >= 0) {
@@ -326,13 +339,22 @@ export class Engine implements DetectionEngine {
     Bprev: number,
     es: number,
     disp: Dispersion,
-    present: readonly KeyObservation[],
+    day: number,
   ): void {
     const delta = this.clocks[GRAN_ORDER[gi] ?? '1h'].delta;
+    const cfg = this.cfg;
     for (const ks of this.keys.values()) {
       const gs = ks.g[gi] as GranularityState;
       gs.trim(t);
       if (gs.baseline.t >= t) continue;
+      if (gs.cusum > 0 && es > 0) {
+        // An hour without a source is evidence against a rise too: the CUSUM takes its step for the zero.
+        const mu0 = Math.min(gs.peekGuard(day, cfg.cusum_guard_days), gs.baseline.rate(M_SOURCES)) * es;
+        if (mu0 > 0) {
+          const phi = 1 + mu0 * disp.inverseSize(mu0);
+          gs.cusum = Math.max(0, gs.cusum + cusumIncrement(0, mu0, phi, cfg.cusum_shift));
+        }
+      }
       if (es > 0) {
         const inc = this.incidents.get(ks.id);
         if (inc !== undefined && isActive(inc)) continue;
@@ -340,7 +362,6 @@ export class Engine implements DetectionEngine {
         disp.observe(0, gs.baseline.rate(M_SOURCES) * es);
       }
     }
-    void present;
   }
 
   private fire(
@@ -359,6 +380,8 @@ export class Engine implements DetectionEngine {
       logAlpha: number;
       novel: boolean;
       cusumOnly: boolean;
+      /** The CUSUM's statistic, threshold and increment per source (when the CUSUM was run). */
+      cusum: { s: number; h: number; perSource: number };
       bucketHours: number;
       es: number;
       now: number;
@@ -394,12 +417,17 @@ export class Engine implements DetectionEngine {
       capX >= cfg.min_sources &&
       capX >= cfg.min_fold * f.mu &&
       logNegBinUpper(capX, f.mu, f.nbSize) < f.logAlpha;
+    // A CUSUM firing is judged on its statistic without the trimmed or capped sources (each source removed
+    // takes its increment away; the window is the CUSUM's last day, so older parts of a long run stay counted).
+    const cu = f.cusum;
+    const sTrim = cu.s - Math.max(0, f.X - trimX) * cu.perSource;
+    const sCap = cu.s - Math.max(0, f.X - capX) * cu.perSource;
     const gates = runGates(cfg, {
       breadth,
-      trimmedSignificant: f.cusumOnly ? trimX >= cfg.min_sources : trimSig,
+      trimmedSignificant: f.cusumOnly ? trimX >= cfg.min_sources && sTrim >= cu.h : trimSig,
       trimmedObserved: trimX,
       trimmedExpected: trimMu,
-      cappedSignificant: f.cusumOnly ? capX >= cfg.min_sources : capSig,
+      cappedSignificant: f.cusumOnly ? capX >= cfg.min_sources && sCap >= cu.h : capSig,
       cappedObserved: capX,
       cappedExpected: f.mu,
       capCut: caps.cut,

@@ -86,6 +86,14 @@ export class GranularityState {
     if (this.recent !== null && t - this.recentT >= RECENT) this.recent = null;
   }
 
+  /** The rate snapshot of `lagDays` before `day`, without keeping one for `day` (NaN when not kept). */
+  peekGuard(day: number, lagDays: number): number {
+    if (this.guard === null || lagDays < 1 || lagDays >= GUARD_SLOTS || day - lagDays < 0) return Number.NaN;
+    if (day - lagDays > this.guardDay || this.guardDay - (day - lagDays) >= GUARD_SLOTS) return Number.NaN;
+    const v = this.guard[(day - lagDays) % GUARD_SLOTS] ?? -1;
+    return v >= 0 ? v : Number.NaN;
+  }
+
   /** Keeps the day's rate snapshot; returns the rate of exactly `lagDays` ago (NaN when not kept). */
   guardRate(day: number, rate: number, lagDays: number): number {
     if (this.guard === null) {
