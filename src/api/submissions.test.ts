@@ -40,6 +40,15 @@ describe('accepting a batch', () => {
     });
   });
 
+  it('carries the addresses the sensor watches to the bus, where the aggregator takes them', async () => {
+    env = await makeTestEnv();
+    const s = await env.enroll();
+    const res = await env.submit(s, { ...batchOf(threeEvents()), watched_addresses: 256 });
+    expect(res.statusCode).toBe(200);
+    const [onBus] = await env.bus.fetch(1);
+    expect(onBus?.watched_addresses).toBe(256);
+  });
+
   it('accepts an uncompressed JSON body too (the signature covers the bytes as sent)', async () => {
     env = await makeTestEnv();
     const s = await env.enroll();

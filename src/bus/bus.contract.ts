@@ -46,7 +46,7 @@ export function runBusContract(name: string, makeHarness: () => BusHarness | Pro
 
     it('hands a published batch out whole, with a seq', async () => {
       const bus = await open(await makeHarness());
-      const batch = busBatch('batch-001', 3, { stats: { dropped_total: 4 } });
+      const batch = busBatch('batch-001', 3, { stats: { dropped_total: 4 }, watched_addresses: 256 });
       expect(await bus.publish(batch)).toBe('accepted');
       const [got, ...rest] = await bus.fetch(10);
       expect(rest).toEqual([]);
@@ -55,6 +55,7 @@ export function runBusContract(name: string, makeHarness: () => BusHarness | Pro
       const plain = busBatch('batch-002', 1);
       await bus.publish(plain);
       expect((await bus.fetch(10))[1]).not.toHaveProperty('stats');
+      expect((await bus.fetch(10))[1]).not.toHaveProperty('watched_addresses');
     });
 
     it('answers duplicate for a batch id already on the bus or already acked', async () => {
@@ -132,16 +133,23 @@ export function runBusContract(name: string, makeHarness: () => BusHarness | Pro
       const harness = await makeHarness();
       const bus = await open(harness);
       const events = busBatch('x', 3).events;
-      const body = { batch_id: 'raw-1', sensor_time: T0, events, stats: { malformed: 2 } };
+      const body = {
+        batch_id: 'raw-1',
+        sensor_time: T0,
+        events,
+        stats: { malformed: 2 },
+        watched_addresses: 16,
+      };
       const raw = gzipSync(Buffer.from(JSON.stringify(body)));
       const plain = Buffer.from(JSON.stringify({ ...body, batch_id: 'raw-2', stats: undefined }));
-      await bus.publish(busBatch('scoped/raw-1', 3, { raw, stats: { malformed: 2 } }));
+      await bus.publish(busBatch('scoped/raw-1', 3, { raw, stats: { malformed: 2 }, watched_addresses: 16 }));
       await bus.publish(busBatch('scoped/raw-2', 3, { raw: plain }));
       await bus.close();
       const again = await open(harness);
       const [one, two] = await again.fetch(10);
       expect(one?.events).toEqual(events);
       expect(one?.stats).toEqual({ malformed: 2 });
+      expect(one?.watched_addresses).toBe(16);
       expect(one?.raw?.equals(raw)).toBe(true);
       expect(two?.events).toEqual(events);
       expect(two?.raw?.equals(plain)).toBe(true);

@@ -21,6 +21,8 @@ export interface BusBatch {
   clock_offset_ms: number;
   events: AttackEvent[];
   stats?: Record<string, number>;
+  /** Addresses the sensor declared it listens on (protocol/batch.ts), when the batch said. */
+  watched_addresses?: number;
   /**
    * The submission body as the sensor sent it (gzip or plain JSON of {batch_id, sensor_time, events, stats?}),
    * already validated by ingest. When present the bus stores these bytes instead of re-encoding the events, and

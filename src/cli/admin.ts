@@ -100,7 +100,7 @@ export function registerAdminCommands(program: Command): void {
     });
   admin
     .command('sensors')
-    .description('list the sensors: internal id, public id, operator, state, name')
+    .description('list the sensors: internal id, public id, operator, state, addresses watched, name')
     .option('-d, --data <dir>', "the server's data folder", DEFAULT_DATA_DIR)
     .option('--json', 'print JSON')
     .action(async (flags: { data: string; json?: boolean }) => {
@@ -115,13 +115,14 @@ export function registerAdminCommands(program: Command): void {
       }
       process.stdout.write(
         table(
-          ['ID', 'PUBLIC ID', 'OPERATOR', 'STATE', 'LAST SEEN', 'NAME'],
+          ['ID', 'PUBLIC ID', 'OPERATOR', 'STATE', 'LAST SEEN', 'ADDRESSES', 'NAME'],
           rows.map((r) => [
             r.id,
             r.public_id,
             r.operator?.name ?? '?',
             r.revoked ? 'revoked' : r.key.pending_fingerprint ? 'key pending' : 'active',
             r.last_seen ?? 'never',
+            String(r.watched_addresses),
             r.name,
           ]),
         ),

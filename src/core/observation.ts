@@ -5,7 +5,8 @@
  *
  * Rules:
  * - A bucket lists only keys with at least one source; a key absent from a bucket had a zero count in it.
- * - `exposure` is the fleet's weight in the bucket (active, non-probation sensors; 1 each). It scales every
+ * - `exposure` is the fleet's weight in the bucket (active, non-probation sensors, each weighted by the addresses
+ *   it watches: exposure.ts; 1 for one address). It scales every
  *   expectation, so a fleet that doubles does not look like a spike and an outage does not teach the
  *   baseline that ports went quiet.
  * - Operators are opaque ids; sensors on probation (their first 14 days) are reported under their operator

@@ -141,6 +141,7 @@ export function submissionsPlugin(app: FastifyInstance, opts: SubmissionsPluginO
           clock_offset_ms: batch.sensor_time - now,
           events: batch.events,
           ...(batch.stats ? { stats: batch.stats } : {}),
+          ...(batch.watched_addresses !== undefined ? { watched_addresses: batch.watched_addresses } : {}),
           // The signed bytes as received: the bus stores them instead of re-encoding, the store archives them.
           raw,
         };

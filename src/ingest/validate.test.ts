@@ -33,6 +33,19 @@ describe('validateBatch', () => {
     expect(b).toEqual({ batch_id: 'batch-0001', sensor_time: NOW, events: [good], stats: { dropped: 2 } });
   });
 
+  it('passes the addresses the sensor watches through, and refuses a count that cannot be one', () => {
+    const base = { batch_id: 'batch-0001', sensor_time: NOW, events: [good] };
+    expect(validateBatch({ ...base, watched_addresses: 256 }, opts)).toEqual({
+      ...base,
+      watched_addresses: 256,
+    });
+    for (const bad of [0, -1, 2.5, 16_777_217, '256', null]) {
+      expect(problems({ ...base, watched_addresses: bad })).toEqual([
+        { index: null, field: 'watched_addresses', reason: expect.any(String) as string },
+      ]);
+    }
+  });
+
   it('reports envelope problems with index null', () => {
     expect(problems({ batch_id: 'x', sensor_time: NOW, events: [] })).toEqual([
       { index: null, field: 'batch_id', reason: expect.stringContaining('8-64') as string },

@@ -140,9 +140,9 @@ export function validateBatch(raw: unknown, opts: ValidateOptions): SubmissionBa
   // No problem: every element is a valid event, returned as parsed (checkEvent copies nothing).
   const valid = list as AttackEvent[];
 
-  const { batch_id, sensor_time } = envelope.data;
-  const statsOut = envelope.data.stats;
-  return statsOut === undefined
-    ? { batch_id, sensor_time, events: valid }
-    : { batch_id, sensor_time, events: valid, stats: statsOut };
+  const { batch_id, sensor_time, stats: statsOut, watched_addresses } = envelope.data;
+  const out: SubmissionBatch = { batch_id, sensor_time, events: valid };
+  if (statsOut !== undefined) out.stats = statsOut;
+  if (watched_addresses !== undefined) out.watched_addresses = watched_addresses;
+  return out;
 }

@@ -33,6 +33,7 @@ function randomBatch(seed: number): SubmissionBatch {
     sensor_time: 1_700_000_000_000 + r.int(1e9),
     events,
     ...(r.int(2) === 0 ? { stats: { malformed: r.int(100), 'dropped lines': r.int(5) } } : {}),
+    ...(r.int(2) === 0 ? { watched_addresses: 1 + r.int(65_536) } : {}),
   };
 }
 

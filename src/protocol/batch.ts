@@ -8,6 +8,7 @@
 import { gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { PAYLOAD_HEAD_MAX, PROTOCOLS } from '../core/event.js';
+import { EXPOSURE_MAX_ADDRESSES } from '../core/exposure.js';
 import type { AttackEvent } from '../core/event.js';
 
 export const SUBMISSIONS_PATH = '/api/v1/submissions';
@@ -20,7 +21,15 @@ export interface SubmissionBatch {
   events: AttackEvent[];
   /** Counters the sensor reports with the batch (e.g. dropped or malformed lines since the last batch). */
   stats?: Record<string, number>;
+  /**
+   * How many addresses the sensor listens on (its `watched_addresses` setting): the server weighs the sensor's
+   * share of the fleet's exposure by it (src/core/exposure.ts). Absent: the last value sent, 1 at first.
+   */
+  watched_addresses?: number;
 }
+
+/** The largest `watched_addresses` a sensor may declare (a /8; where exposure.ts stops growing). */
+export const MAX_WATCHED_ADDRESSES = EXPOSURE_MAX_ADDRESSES;
 
 const MAX_FIELD = 64;
 const IP_TEXT = /^[0-9A-Fa-f:.]{2,45}$/;
@@ -55,6 +64,7 @@ export const batchEnvelopeSchema = z.strictObject({
   sensor_time: z.number().int().nonnegative(),
   events: z.array(z.unknown()),
   stats: z.record(z.string().max(MAX_FIELD), z.number().int().nonnegative()).optional(),
+  watched_addresses: z.number().int().min(1).max(MAX_WATCHED_ADDRESSES).optional(),
 });
 
 /**
@@ -74,15 +84,18 @@ export function encodeBatchFromJson(batch: {
   batch_id: string;
   sensor_time: number;
   stats?: Record<string, number> | undefined;
+  watched_addresses?: number | undefined;
   eventsJson: Buffer;
 }): Buffer {
   const head = Buffer.from(
     `{"batch_id":${JSON.stringify(batch.batch_id)},"sensor_time":${JSON.stringify(batch.sensor_time)},"events":`,
     'utf8',
   );
-  const tail = Buffer.from(
-    batch.stats === undefined ? '}' : `,"stats":${JSON.stringify(batch.stats)}}`,
-    'utf8',
-  );
+  const stats = batch.stats === undefined ? '' : `,"stats":${JSON.stringify(batch.stats)}`;
+  const watched =
+    batch.watched_addresses === undefined
+      ? ''
+      : `,"watched_addresses":${JSON.stringify(batch.watched_addresses)}`;
+  const tail = Buffer.from(`${stats}${watched}}`, 'utf8');
   return gzipSync(Buffer.concat([head, batch.eventsJson, tail]), { level: 1 });
 }

@@ -46,6 +46,7 @@ describe('sensor config', () => {
           poll_interval_ms: 250,
         },
       ],
+      watched_addresses: 1,
       privacy: {
         mask_ipv4_prefix: 24,
         mask_ipv6_prefix: 64,
@@ -81,6 +82,7 @@ describe('sensor config', () => {
         '  mask_ipv4_prefix: 40', // 9
         '  own_networks: [10.0.0.0/8, nonsense]', // 10
         '  colour: blue', // 11
+        'watched_addresses: 0', // 12
       ].join('\n'),
     );
     const lines = errorLines(() => loadSensorConfig(p));
@@ -99,9 +101,10 @@ describe('sensor config', () => {
           new RegExp(`^${p}: privacy\\.own_networks\\[1\\]: not a CIDR block .* \\(line 10\\)$`),
         ),
         `${p}: privacy.colour: unknown option (line 11)`,
+        expect.stringMatching(new RegExp(`^${p}: watched_addresses: .* \\(line 12\\)$`)),
       ]),
     );
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
   });
 
   it('reports YAML syntax errors with their line', () => {

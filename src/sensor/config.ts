@@ -12,6 +12,7 @@ import { LineCounter, parseDocument } from 'yaml';
 import type { Document } from 'yaml';
 import { z } from 'zod';
 import { makeError } from '../core/errors.js';
+import { MAX_WATCHED_ADDRESSES } from '../protocol/batch.js';
 import { formatIssues } from './config-errors.js';
 import { INPUTS } from './inputs/registry.js';
 import { parseCidr } from './net/ranges.js';
@@ -83,6 +84,11 @@ export const sensorConfigSchema = z.strictObject({
   /** Normally read from data_dir/identity.json, written by `stormwatch sensor enroll`. */
   sensor_id: z.string().min(1).optional(),
   inputs: z.array(inputConfigSchema).min(1, 'at least one input is needed'),
+  /**
+   * How many addresses this sensor listens on (1 for one host, 256 for a /24 darknet): sent with every batch,
+   * it weighs the sensor in the server's expectations (src/core/exposure.ts).
+   */
+  watched_addresses: z.number().int().min(1).max(MAX_WATCHED_ADDRESSES).default(1),
   privacy: z
     .strictObject({
       mask_ipv4_prefix: z.number().int().min(0).max(32).default(24),

@@ -223,6 +223,7 @@ export function runStoreContract(name: string, makeStore: () => Store | Promise<
         last_seen: null,
         events_total: 0,
         revoked: false,
+        watched_addresses: 1,
       });
       s.applyBatches([
         makeBatch('batch-act-1', 's1', [ev(T0, 22, '1.1.1.1'), ev(T0, 22, '1.1.1.2')], T0 + 10),
@@ -702,6 +703,31 @@ function runDetectionContract(name: string, makeStore: () => Store | Promise<Sto
         fleet_sensors: 0,
         keys: [],
       });
+    });
+
+    it('weighs each sensor by the addresses it last declared (1 + log2), keeping the value until it changes', async () => {
+      const s = await open();
+      s.addSensor({ id: 'big', name: 'big', operator: 'op-a', public_key_pem: 'P', created_at: OLD });
+      s.addSensor({ id: 'one', name: 'one', operator: 'op-b', public_key_pem: 'P', created_at: OLD });
+      s.applyBatches([
+        { ...makeBatch('w1', 'big', [ev(T0, 445, ip(1))]), watched_addresses: 256 },
+        makeBatch('w2', 'one', [ev(T0, 445, ip(2))]),
+      ]);
+      expect(s.getSensor('big')?.watched_addresses).toBe(256);
+      expect(s.getSensor('one')?.watched_addresses).toBe(1);
+      // A /24 sensor weighs 9, a one-address sensor 1.
+      expect(s.bucketObservation('5m', T0)).toMatchObject({ exposure: 10, fleet_sensors: 2 });
+      // A batch that does not say keeps the last value (the next hour: only this sensor was active); one that
+      // says 1 sets it back.
+      s.applyBatches([makeBatch('w3', 'big', [ev(T0 + HOUR, 445, ip(3))], T0 + DAY + HOUR)]);
+      expect(s.bucketObservation('1h', T0 + HOUR)).toMatchObject({ exposure: 9, fleet_sensors: 1 });
+      s.applyBatches([
+        {
+          ...makeBatch('w4', 'big', [ev(T0 + 2 * HOUR, 445, ip(4))], T0 + DAY + 2 * HOUR),
+          watched_addresses: 1,
+        },
+      ]);
+      expect(s.bucketObservation('1h', T0 + 2 * HOUR)).toMatchObject({ exposure: 1, fleet_sensors: 1 });
     });
 
     it('counts a sensor that sent only an empty batch as active, and ends probation after 14 days', async () => {

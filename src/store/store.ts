@@ -46,6 +46,8 @@ export interface SensorRecord {
   last_seen: number | null;
   events_total: number;
   revoked: boolean;
+  /** Addresses the sensor last declared it watches (its weight in the detector's exposure; 1 until it says). */
+  watched_addresses: number;
 }
 
 /** What addSensor takes: the store assigns the public id unless given, and no rotation state. */

@@ -54,6 +54,8 @@ export interface AdminSensor {
   last_seen: string | null;
   events_total: number;
   revoked: boolean;
+  /** Addresses the sensor last declared it watches (1 until it says). */
+  watched_addresses: number;
   key: {
     fingerprint: string;
     /** Fingerprint of a registered key not used yet (key rotation), or null. */
@@ -92,6 +94,7 @@ export function toAdminSensor(
     last_seen: s.last_seen === null ? null : iso(s.last_seen),
     events_total: s.events_total,
     revoked: s.revoked,
+    watched_addresses: s.watched_addresses,
     key: {
       fingerprint: fingerprint(s.public_key_pem),
       pending_fingerprint: s.pending_public_key_pem === null ? null : fingerprint(s.pending_public_key_pem),

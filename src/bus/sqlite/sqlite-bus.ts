@@ -13,7 +13,7 @@
  *   aggregator loop, which fetches, applies, acks, and only then fetches again).
  * - The bus owns only bus_* tables, so its file may be the store's file or its own.
  * - A batch with `raw` is stored as those bytes (a BLOB: gzip or plain JSON of the submission body); one without
- *   as JSON text of {events, stats}. Both decode to the same batch.
+ *   as JSON text of {events, stats, watched_addresses}. Both decode to the same batch.
  */
 import { immediateTx } from '../../store/sqlite/immediate.js';
 import { gunzipSync } from 'node:zlib';
@@ -47,6 +47,14 @@ interface InboxRow {
 interface Payload {
   events: AttackEvent[];
   stats?: Record<string, number>;
+  watched_addresses?: number;
+}
+
+function payloadOf(b: BusBatch): Payload {
+  const p: Payload = { events: b.events };
+  if (b.stats !== undefined) p.stats = b.stats;
+  if (b.watched_addresses !== undefined) p.watched_addresses = b.watched_addresses;
+  return p;
 }
 
 interface PendingPublish {
@@ -114,8 +122,7 @@ export function openSqliteBus(opts: SqliteBusOptions): Bus {
         b.sensor_id,
         b.received_at,
         b.clock_offset_ms,
-        b.raw ??
-          JSON.stringify(b.stats === undefined ? { events: b.events } : { events: b.events, stats: b.stats }),
+        b.raw ?? JSON.stringify(payloadOf(b)),
       );
       return changes === 1 ? 'accepted' : 'duplicate';
     }),
@@ -229,6 +236,7 @@ function toBatch(row: InboxRow, stored: string | Buffer): BusBatch & { seq: numb
     events: payload.events,
   };
   if (payload.stats !== undefined) batch.stats = payload.stats;
+  if (payload.watched_addresses !== undefined) batch.watched_addresses = payload.watched_addresses;
   if (typeof stored !== 'string') batch.raw = stored;
   return batch;
 }

@@ -91,10 +91,11 @@ describe('Uploader', () => {
   it('delivers every batch once, signed, gzip, in order, with the stats it carries', async () => {
     await server.listen();
     const ids = [spool.append(events(3, 1), { malformed: 1 }), spool.append(events(2, 2))];
-    const up = start(server.url);
+    const up = start(server.url, { watchedAddresses: 256 });
     await until(() => spool.stats().backlogEvents === 0 && spool.stats().appendedEvents === 5);
     expect([...server.batches.keys()]).toEqual(ids);
     expect(server.batches.get(ids[0]!)?.stats).toEqual({ malformed: 1 });
+    expect(ids.map((id) => server.batches.get(id ?? '')?.watched_addresses)).toEqual([256, 256]);
     expect(server.events()).toEqual([...events(3, 1), ...events(2, 2)]);
     expect(server.badSignatures).toBe(0);
     expect(up.stats).toMatchObject({ acceptedBatches: 2, acceptedEvents: 5, duplicateBatches: 0 });

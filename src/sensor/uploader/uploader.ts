@@ -40,6 +40,8 @@ export interface UploaderOptions {
   backoffBaseMs: number;
   backoffMaxMs: number;
   timeoutMs: number;
+  /** Addresses the sensor listens on, sent with every batch (protocol/batch.ts); omitted when undefined. */
+  watchedAddresses?: number;
   /** For tests; default globalThis.fetch. */
   fetch?: typeof fetch;
   /** Jitter source in [0, 1); default Math.random. */
@@ -182,6 +184,7 @@ export class Uploader {
       sensor_time: now,
       eventsJson: batch.eventsJson,
       ...(batch.stats ? { stats: batch.stats } : {}),
+      watched_addresses: this.opts.watchedAddresses,
     });
     const signed = signRequest(this.opts.sensorId, this.opts.key, 'POST', SUBMISSIONS_PATH, body, now);
     const timeout = new AbortController();

@@ -244,11 +244,13 @@ export class RollupEngine {
     if (touch) {
       touch.last_seen = Math.max(touch.last_seen, batch.received_at);
       touch.events += events.length;
+      if (batch.watched_addresses !== undefined) touch.watched_addresses = batch.watched_addresses;
     } else {
       this.sensorTouches.set(batch.sensor_id, {
         id: batch.sensor_id,
         last_seen: batch.received_at,
         events: events.length,
+        ...(batch.watched_addresses !== undefined ? { watched_addresses: batch.watched_addresses } : {}),
       });
     }
     this.batches.push({

@@ -95,6 +95,8 @@ export interface SensorTouch {
   id: string;
   last_seen: number;
   events: number;
+  /** Addresses the sensor declared in its latest batch that said (undefined: unchanged). */
+  watched_addresses?: number;
 }
 
 export interface RollupCommit {

@@ -66,6 +66,8 @@ describe('migration 2 (operators, public ids, key rotation)', () => {
         last_seen: 5000,
         events_total: 17,
         revoked: false,
+        // Migration 11: sensors from before it count as one address until they say.
+        watched_addresses: 1,
       });
       expect(store.getSensor('s_bbbbbbbbbbbb')).toMatchObject({ operator: acme?.id, revoked: true });
       expect(store.getSensor('s_cccccccccccc')?.operator).toBe(byName.get('beta')?.id);

@@ -302,6 +302,12 @@ export const MIGRATIONS: readonly Migration[] = [
     // Rows written before have NULL: no sample, so their incidents show no networks or countries.
     sql: 'ALTER TABLE port_buckets ADD COLUMN src_sample TEXT;',
   },
+  {
+    version: 11,
+    name: 'the addresses each sensor watches (its weight in the detector’s exposure)',
+    // Sensors that never said count as one address, as every sensor did before.
+    sql: 'ALTER TABLE sensors ADD COLUMN watched_addresses INTEGER NOT NULL DEFAULT 1;',
+  },
 ];
 
 /** Applies the pending migrations; returns the schema version now in force. */

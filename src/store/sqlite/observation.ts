@@ -13,6 +13,8 @@
  *   through the operator records hashed the same way (refreshed when a hash is unknown). Shares of operators
  *   without a record (sensors without one) show as `~` + the hash in base 36, never an internal id; the folded
  *   share shows as `~other`.
+ * - Exposure: each active sensor past probation weighs exposureWeight of the addresses it last declared
+ *   (src/core/exposure.ts; 1 for a sensor that never said, or one without a record).
  * - Rows written before migration 5 have no breakdown (an empty by_operator) and capped events = events.
  * - Each row's source sample (source-sample.ts, migration 10) gives the key's sample sources, top networks (/24,
  *   /48) and top countries, scaled from the sample to the row's sources; rows without one have none.
@@ -21,6 +23,7 @@ import type Database from 'better-sqlite3';
 import { GRANULARITIES } from '../../core/buckets.js';
 import type { KeyedHasher } from '../../core/distinct/index.js';
 import { makeError } from '../../core/errors.js';
+import { exposureWeight } from '../../core/exposure.js';
 import type { Protocol } from '../../core/event.js';
 import type { BucketInput, DetectGranularity, KeyObservation } from '../../core/observation.js';
 import { decodeOperatorShares, OTHER_OPERATORS, OTHER_OPERATORS_NAME } from '../rollups/operator-shares.js';
@@ -36,6 +39,7 @@ interface ActiveSensor {
   id: string;
   operator: string | null;
   created_at: number | null;
+  watched_addresses: number | null;
 }
 
 export class SqliteObservation {
@@ -87,7 +91,8 @@ export class SqliteObservation {
       samples: this.samples.all(g, b),
     }));
     this.active = db.prepare(
-      `SELECT a.sensor_id AS id, s.operator AS operator, s.created_at AS created_at
+      `SELECT a.sensor_id AS id, s.operator AS operator, s.created_at AS created_at,
+              s.watched_addresses AS watched_addresses
        FROM (SELECT DISTINCT sensor_id FROM sensor_buckets WHERE bucket >= ? AND bucket < ?) a
        LEFT JOIN sensors s ON s.id = a.sensor_id`,
     );
@@ -103,7 +108,9 @@ export class SqliteObservation {
     const sensors = this.active.all(from, end);
     for (const s of sensors) {
       fleetOperators.add(s.operator ?? `sensor:${s.id}`);
-      if (!onProbation(s.created_at ?? undefined, bucket, this.probationMs)) exposure++;
+      if (!onProbation(s.created_at ?? undefined, bucket, this.probationMs)) {
+        exposure += exposureWeight(s.watched_addresses ?? 1);
+      }
     }
     const keys: KeyObservation[] = [];
     this.refreshed = false;

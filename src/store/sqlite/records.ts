@@ -29,7 +29,7 @@ interface AlertRow extends Omit<AlertRecord, 'evidence'> {
 
 const ALERT_COLUMNS = 'id, proto, port, severity, level, status, opened_at, updated_at, evidence';
 const SENSOR_COLUMNS = `id, public_id, name, operator, public_key_pem, pending_public_key_pem,
-  previous_public_key_pem, previous_key_valid_until, created_at, last_seen, events_total, revoked`;
+  previous_public_key_pem, previous_key_valid_until, created_at, last_seen, events_total, revoked, watched_addresses`;
 const OPERATOR_COLUMNS = 'id, name, public_id, created_at';
 
 /** `prefix` + 16 lower-case hex characters (64 random bits). */

@@ -82,8 +82,9 @@ export function prepareRollup(db: Database.Database): RollupStatements {
          events = excluded.events, batches = excluded.batches, lag_ms_sum = excluded.lag_ms_sum,
          lag_ms_max = excluded.lag_ms_max, stats = excluded.stats`,
     ),
-    touchSensor: db.prepare<[number, number, string]>(
-      'UPDATE sensors SET last_seen = max(coalesce(last_seen, 0), ?), events_total = events_total + ? WHERE id = ?',
+    touchSensor: db.prepare<[number, number, number | null, string]>(
+      `UPDATE sensors SET last_seen = max(coalesce(last_seen, 0), ?), events_total = events_total + ?,
+         watched_addresses = coalesce(?, watched_addresses) WHERE id = ?`,
     ),
     sensorCreated: db.prepare<[string], { created_at: number }>(
       'SELECT created_at FROM sensors WHERE id = ?',
@@ -164,7 +165,7 @@ export function prepareRollup(db: Database.Database): RollupStatements {
           s.stats,
         );
       }
-      for (const s of c.sensors) st.touchSensor.run(s.last_seen, s.events, s.id);
+      for (const s of c.sensors) st.touchSensor.run(s.last_seen, s.events, s.watched_addresses ?? null, s.id);
     },
   };
 }
