@@ -58,6 +58,8 @@ export const detectorConfigSchema = z.strictObject({
   candidate_expire_ms: z.number().int().nonnegative().optional(),
   flag_after_anomalies: z.number().int().positive().optional(),
   flag_window_ms: z.number().int().positive().optional(),
+  flag_min_share: z.number().min(0).max(0.999).optional(),
+  flag_min_sources: z.number().int().nonnegative().optional(),
   campaign_jaccard: z.number().min(0).max(1).optional(),
   granularities: z
     .strictObject({

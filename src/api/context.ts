@@ -33,7 +33,7 @@ export interface ApiContext {
 
 export interface PipelineHandles {
   aggregator?: { stats(): AggregatorStats };
-  detector?: Pick<Detector, 'stats' | 'threatLevel' | 'flaggedOperators' | 'position'>;
+  detector?: Pick<Detector, 'stats' | 'threatLevel' | 'flaggedOperators' | 'flaggedSensors' | 'position'>;
   retention?: { stats(): RetentionStats };
   /** The channel dispatcher and the Publisher (analyst-side.ts). */
   publish?: { dispatcherStats(): DispatcherStats; publisherStats(): PublisherStats };

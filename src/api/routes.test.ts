@@ -240,6 +240,16 @@ describe('alerts and incidents', () => {
     expect((await get<IncidentsResponse>('/api/v1/incidents?status=resolved')).items).toEqual([]);
   });
 
+  it('lists flagged operators and sensors to admins only (none before any local anomaly)', async () => {
+    env = await makeTestEnv();
+    for (const url of ['/api/v1/admin/flagged-operators', '/api/v1/admin/flagged-sensors']) {
+      expect((await env.app.inject({ url })).statusCode).toBe(401);
+      const res = await env.app.inject({ url, headers: { authorization: `Bearer ${env.adminToken}` } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ items: [] });
+    }
+  });
+
   it('suggests a threat level from the open incidents, with the reason', async () => {
     env = await makeTestEnv();
     env.store.saveIncidents([incident('in_tcp_1025_2', 'open', T_EVENT)]);

@@ -27,7 +27,15 @@ export interface OperatorShare {
   sensors: number;
   /** True when every sensor behind this share is on probation (no weight). */
   probation?: boolean;
+  /**
+   * The sensors behind this share (opaque ids), when they are few (at most SENSOR_IDS_MAX) and known exactly:
+   * what lets a local anomaly name sensors, not only operators. Absent otherwise.
+   */
+  sensor_ids?: string[];
 }
+
+/** A share names its sensors only up to this many: past it, no single sensor is to blame. */
+export const SENSOR_IDS_MAX = 4;
 
 export interface KeyObservation {
   proto: Protocol;

@@ -41,6 +41,33 @@ export class AlertLog {
   buckets = 0;
   keyObservations = 0;
 
+  /**
+   * Sensors the engine's rule would have flagged at some point (the culprit of at least `after` local anomalies
+   * within `windowMs`), and when first.
+   */
+  flaggedSensors(after = 5, windowMs = 7 * 86_400_000): Map<string, number> {
+    return this.flagged((a) => a.culprit?.sensors ?? [], after, windowMs);
+  }
+
+  /** The same for operators (the culprit operator of each anomaly). */
+  flaggedOperators(after = 5, windowMs = 7 * 86_400_000): Map<string, number> {
+    return this.flagged((a) => (a.culprit ? [a.culprit.operator] : []), after, windowMs);
+  }
+
+  private flagged(ids: (a: LocalAnomaly) => string[], after: number, windowMs: number): Map<string, number> {
+    const times = new Map<string, number[]>();
+    const flagged = new Map<string, number>();
+    for (const r of this.anomalies) {
+      for (const s of ids(r.anomaly)) {
+        const ts = (times.get(s) ?? []).filter((x) => x > r.t - windowMs);
+        ts.push(r.t);
+        times.set(s, ts);
+        if (ts.length >= after && !flagged.has(s)) flagged.set(s, r.t);
+      }
+    }
+    return flagged;
+  }
+
   onBucket = (input: BucketInput, result: BucketResult): void => {
     this.buckets++;
     this.keyObservations += input.keys.length;

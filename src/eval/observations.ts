@@ -10,6 +10,7 @@
  *   the smallest ones (a deterministic choice); `top_networks` are the five /24s with most sources.
  * - Only keys with at least one source are listed; sensor indices are below 4096.
  */
+import { SENSOR_IDS_MAX } from '../core/observation.js';
 import type { BucketInput, DetectGranularity, KeyObservation, OperatorShare } from '../core/observation.js';
 import { formatIPv4 } from './csv-events.js';
 import { keyPortOf, keyProtoOf } from './keys.js';
@@ -21,6 +22,8 @@ const SAMPLE = 64;
 export interface FleetShape {
   operatorOf: ArrayLike<number>;
   operators: readonly string[];
+  /** Sensor names by index: a share of at most SENSOR_IDS_MAX sensors names them, as the server's store does. */
+  sensors?: readonly string[];
 }
 
 export interface Exposure {
@@ -83,7 +86,17 @@ function observe(key: number, pairs: Map<number, number>, events: number, shape:
     o.k.add(sensor);
   }
   const by_operator: OperatorShare[] = [...perOp.entries()]
-    .map(([op, o]) => ({ operator: shape.operators[op] ?? `op${op}`, sources: o.s.size, sensors: o.k.size }))
+    .map(([op, o]) => {
+      const share: OperatorShare = {
+        operator: shape.operators[op] ?? `op${op}`,
+        sources: o.s.size,
+        sensors: o.k.size,
+      };
+      if (shape.sensors !== undefined && o.k.size <= SENSOR_IDS_MAX) {
+        share.sensor_ids = [...o.k].map((k) => shape.sensors?.[k] ?? `sensor${k}`).sort();
+      }
+      return share;
+    })
     .sort(
       (a, b) => b.sources - a.sources || (a.operator < b.operator ? -1 : a.operator > b.operator ? 1 : 0),
     );

@@ -118,6 +118,9 @@ export function formatReport(r: EvalReport): string {
   );
   out.push(`local anomalies: ${c.local_anomalies}`);
   out.push(
+    `flagged (the culprit of 5 local anomalies within 7 days), all honest: ${c.flagged_sensors} of ${r.fleet.sensors} sensors, ${c.flagged_operators} of ${r.fleet.operators} operators`,
+  );
+  out.push(
     '',
     'Scenarios (delays from the injection start to the close of the bucket that raised the alert):',
   );
@@ -157,6 +160,21 @@ export function formatReport(r: EvalReport): string {
       ]),
     ),
   );
+  const poison = r.scenarios.filter((s) => s.flagged_sensors !== null);
+  if (poison.length > 0) {
+    out.push('', 'Flagged in the poisoning scenarios (the culprit of 5 local anomalies within 7 days):');
+    out.push(
+      table(
+        ['scenario', 'fake operator', 'fake sensors', 'honest sensors'],
+        poison.map((s) => [
+          s.name,
+          s.flagged_sensors?.fake_operator === true ? 'flagged' : 'not flagged',
+          `${s.flagged_sensors?.fake ?? 0} of ${s.flagged_sensors?.fake_total ?? 0}`,
+          String(s.flagged_sensors?.honest ?? 0),
+        ]),
+      ),
+    );
+  }
   for (const s of r.scenarios) {
     if (s.withhold) {
       out.push(

@@ -41,6 +41,9 @@ export interface CleanReport {
   all_levels_per_day: number;
   all_levels_per_port_week: number;
   local_anomalies: number;
+  /** Sensors the flag rule would have flagged on the injection-free replay (all honest). */
+  flagged_sensors: number;
+  flagged_operators: number;
   active_keys: number;
   elapsed_ms: number;
 }
@@ -78,6 +81,8 @@ function cleanReport(log: AlertLog, days: number, activeKeys: number, elapsed_ms
     all_levels_per_day: all / days,
     all_levels_per_port_week: all / portWeeks,
     local_anomalies: log.anomalies.length,
+    flagged_sensors: log.flaggedSensors().size,
+    flagged_operators: log.flaggedOperators().size,
     active_keys: activeKeys,
     elapsed_ms,
   };

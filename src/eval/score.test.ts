@@ -126,7 +126,7 @@ describe('scoreScenario on a test double', () => {
       description: '',
       tries,
       injected: new Map(),
-      fleet: {} as never,
+      fleet: { sensors: [] } as never,
     };
     const s = scoreScenario(plan, log, 0, 10, clean);
     expect(s.per_try.map((t) => t.background_alert)).toEqual([true, false]);

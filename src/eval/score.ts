@@ -57,6 +57,8 @@ export interface ScenarioScore {
   local_anomaly_rate: number | null;
   reopens: number;
   withhold: { silent_days_alerts: number; clean_same_days_alerts: number } | null;
+  /** Poisoning: the fake sensors the flag rule caught (named by 5 local anomalies in 7 days), and honest ones. */
+  flagged_sensors: { fake: number; fake_total: number; honest: number; fake_operator: boolean } | null;
   per_try: TryScore[];
 }
 
@@ -176,7 +178,20 @@ export function scoreScenario(
     local_anomaly_rate: plan.kind === 'local' ? per_try.filter((s) => s.local_anomaly).length / n : null,
     reopens: per_try.reduce((s, t) => s + t.reopened, 0),
     withhold,
+    flagged_sensors: plan.kind === 'poison' ? flaggedOf(plan, log) : null,
     per_try,
+  };
+}
+
+/** Fake sensors are the ones the poisoning plan added to the fleet (`fake-<i>`, of operator `attacker`). */
+function flaggedOf(plan: ScenarioPlan, log: AlertLog): NonNullable<ScenarioScore['flagged_sensors']> {
+  const flagged = [...log.flaggedSensors().keys()];
+  const isFake = (s: string): boolean => s.startsWith('fake-');
+  return {
+    fake: flagged.filter(isFake).length,
+    fake_total: plan.fleet.sensors.filter(isFake).length,
+    honest: flagged.filter((s) => !isFake(s)).length,
+    fake_operator: log.flaggedOperators().has('attacker'),
   };
 }
 

@@ -124,6 +124,7 @@ export function thresholdEngine(cfg: ThresholdConfig): DetectionEngine & { close
     },
     activeIncidents: () => [...incidents.values()].filter((i) => i.status !== 'resolved'),
     flaggedOperators: () => [],
+    flaggedSensors: () => [],
     threatLevel: () => ({ level: 'normal', reason: 'test double', incidents: [] }),
     saveState: () => new Uint8Array(0),
   };

@@ -86,6 +86,12 @@ export interface LocalAnomaly {
   evidence: FiringEvidence;
   /** Operators holding most of the sources, for the review of the sensors behind them. */
   operators: string[];
+  /**
+   * The operator this anomaly counts against (flagging): one holding more than `flag_min_share` of a window of
+   * at least `flag_min_sources` sources, its share, and its sensors when its share of the bucket names them (at
+   * most 4 sensors, known exactly; else empty). Absent when no single operator is to blame.
+   */
+  culprit?: { operator: string; share: number; sensors: string[] };
 }
 
 export interface ThreatAssessment {
@@ -129,4 +135,8 @@ export interface ThreatLevelResponse extends ThreatAssessment {
 
 export interface FlaggedOperatorsResponse {
   items: Array<{ operator: string; anomalies: number; since: string }>;
+}
+
+export interface FlaggedSensorsResponse {
+  items: Array<{ sensor: string; anomalies: number; since: string }>;
 }

@@ -685,12 +685,16 @@ function runDetectionContract(name: string, makeStore: () => Store | Promise<Sto
       expect(o.keys.map((k) => `${k.proto}/${k.port}`)).toEqual(['tcp/22', 'tcp/445']);
       const k445 = o.keys[1];
       expect(k445).toMatchObject({ sources: 6, sensors: 4, operators: 3, events: 56, events_capped: 26 });
+      // A share of a few sensors names them (public ids, sorted), so that a local anomaly can blame sensors.
+      const ps = (id: string): string => s.getSensor(id)?.public_id ?? '?';
       expect(k445?.by_operator).toEqual([
-        { operator: pub.get('op-a'), sources: 4, sensors: 2 },
-        { operator: pub.get('op-new'), sources: 2, sensors: 1, probation: true },
-        { operator: pub.get('op-b'), sources: 1, sensors: 1 },
+        { operator: pub.get('op-a'), sources: 4, sensors: 2, sensor_ids: [ps('a1'), ps('a2')].sort() },
+        { operator: pub.get('op-new'), sources: 2, sensors: 1, probation: true, sensor_ids: [ps('n1')] },
+        { operator: pub.get('op-b'), sources: 1, sensors: 1, sensor_ids: [ps('b1')] },
       ]);
-      expect(o.keys[0]?.by_operator).toEqual([{ operator: pub.get('op-a'), sources: 1, sensors: 1 }]);
+      expect(o.keys[0]?.by_operator).toEqual([
+        { operator: pub.get('op-a'), sources: 1, sensors: 1, sensor_ids: [ps('a1')] },
+      ]);
       // The next bucket holds only b1's event; the hour-long activity window still sees all four sensors.
       const next = s.bucketObservation('5m', T0 + MIN5);
       expect(next.keys.map((k) => [k.port, k.sources])).toEqual([[445, 1]]);
@@ -744,7 +748,9 @@ function runDetectionContract(name: string, makeStore: () => Store | Promise<Sto
       const o = s.bucketObservation('5m', T0);
       expect(o).toMatchObject({ exposure: 1, fleet_sensors: 2, fleet_operators: 2 });
       const pub = s.listOperators().find((op) => op.name === 'op-p')?.public_id;
-      expect(o.keys[0]?.by_operator).toEqual([{ operator: pub, sources: 1, sensors: 1, probation: true }]);
+      expect(o.keys[0]?.by_operator).toEqual([
+        { operator: pub, sources: 1, sensors: 1, probation: true, sensor_ids: [s.getSensor('p')?.public_id] },
+      ]);
     });
 
     it('saves the detector state with its position, incidents and anomalies together', async () => {

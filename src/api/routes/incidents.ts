@@ -4,6 +4,7 @@
  * GET /api/v1/incidents/{id} → one incident with its evidence and history; 404 when unknown
  * GET /api/v1/anomalies?proto&port&limit → local anomalies (firings that failed a breadth gate), newest first
  * GET /api/v1/threat-level → the detector's suggested threat level, with the reason
+ * GET /api/v1/admin/flagged-sensors (admin) → sensors that local anomalies keep naming (public ids)
  * GET /api/v1/admin/flagged-operators (admin) → operators whose sensors keep producing local anomalies
  *
  * Invariant: times are ISO 8601 text; operators appear only under their public ids (po_...).
@@ -17,7 +18,6 @@ import type {
   AnomaliesResponse,
   AnomalyView,
   FiringEvidence,
-  FlaggedOperatorsResponse,
   Incident,
   IncidentView,
   IncidentsResponse,
@@ -108,15 +108,12 @@ export function incidentRoutes(app: FastifyInstance, ctx: ApiContext): void {
     return Promise.resolve({ ...assessThreat(active), live: false });
   });
 
-  app.get(
-    '/api/v1/admin/flagged-operators',
-    { preHandler: requireAdmin(ctx.adminToken) },
-    (): Promise<FlaggedOperatorsResponse> => {
-      const items = (ctx.pipeline.detector?.flaggedOperators() ?? []).map((f) => ({
-        ...f,
-        since: iso(f.since),
-      }));
-      return Promise.resolve({ items });
-    },
-  );
+  // Operators and sensors flagged for review (admin): the detector's lists with ISO times.
+  const flagged = <T extends { since: number }>(url: string, list: () => T[] | undefined): void => {
+    app.get(url, { preHandler: requireAdmin(ctx.adminToken) }, () =>
+      Promise.resolve({ items: (list() ?? []).map((f) => ({ ...f, since: iso(f.since) })) }),
+    );
+  };
+  flagged('/api/v1/admin/flagged-operators', () => ctx.pipeline.detector?.flaggedOperators());
+  flagged('/api/v1/admin/flagged-sensors', () => ctx.pipeline.detector?.flaggedSensors());
 }

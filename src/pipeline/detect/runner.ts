@@ -74,6 +74,7 @@ export interface Detector {
   stats(): DetectorStats;
   threatLevel(): ThreatAssessment;
   flaggedOperators(): Array<{ operator: string; anomalies: number; since: number }>;
+  flaggedSensors(): Array<{ sensor: string; anomalies: number; since: number }>;
   activeIncidents(): Incident[];
   /** The last bucket closed per granularity (start, ms). */
   position(): Partial<Record<DetectGranularity, number>>;
@@ -209,6 +210,7 @@ export function startDetector(opts: DetectorOptions): Detector {
     stats: () => ({ ...stats, buckets_evaluated_total: { ...stats.buckets_evaluated_total } }),
     threatLevel: () => engine.threatLevel(),
     flaggedOperators: () => engine.flaggedOperators(),
+    flaggedSensors: () => engine.flaggedSensors(),
     activeIncidents: () => engine.activeIncidents(),
     position: () => ({ ...position }),
     stop(): Promise<void> {

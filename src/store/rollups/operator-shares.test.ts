@@ -4,8 +4,10 @@ import {
   MAX_EXACT_OPERATORS,
   OTHER_OPERATORS,
   OperatorShares,
+  decodeOperatorShares,
   decodeShareCounts,
 } from './operator-shares.js';
+import { SENSOR_IDS_MAX } from '../../core/observation.js';
 
 describe('OperatorShares', () => {
   it('round-trips exact and bitmap sets, probation flags and 53-bit operator hashes', () => {
@@ -24,6 +26,26 @@ describe('OperatorShares', () => {
     expect(Math.abs((counts[0]?.sources ?? 0) - EXACT_MAX * 4)).toBeLessThanOrEqual(4);
     expect(counts[1]).toEqual({ operator: 0, sources: 1, sensors: 1, probation: true });
     expect(OperatorShares.decode(s.encode()).counts()).toEqual(decodeShareCounts(s.encode()));
+  });
+
+  it('names the sensors of a share of a few (hashes as stored, 30 bits), none past SENSOR_IDS_MAX', () => {
+    const s = new OperatorShares();
+    const few = s.shareOf(7);
+    few.addSource(1);
+    few.addSensor(2 ** 40 + 5, false); // stored as its low 30 bits
+    few.addSensor(9, false);
+    const many = s.shareOf(8);
+    many.addSource(2);
+    for (let i = 0; i <= SENSOR_IDS_MAX; i++) many.addSensor(100 + i, false);
+    const named = decodeOperatorShares(
+      s.encode(),
+      (h) => `op${h}`,
+      (h) => `s${h}`,
+    );
+    expect(named.find((x) => x.operator === 'op7')?.sensor_ids).toEqual(['s5', 's9']);
+    expect(named.find((x) => x.operator === 'op8')).not.toHaveProperty('sensor_ids');
+    // Without a sensor resolver, no names.
+    expect(decodeOperatorShares(s.encode(), (h) => `op${h}`)[0]).not.toHaveProperty('sensor_ids');
   });
 
   it('reads a missing breakdown as empty and refuses a malformed one', () => {

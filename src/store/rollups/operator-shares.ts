@@ -19,6 +19,7 @@
  * - encode/decode round-trip exactly. Format (version 1): u8 1 | u8 n | n × (f64 LE operator hash | u8 flags
  *   (bit 0 probation) | sources set | sensors set), sets as sdEncodeInto writes them. An empty breakdown is null.
  */
+import { SENSOR_IDS_MAX } from '../../core/observation.js';
 import type { OperatorShare } from '../../core/observation.js';
 import { EXACT_MAX, sdAdd, sdCount, sdDecodeFrom, sdEncodeInto, sdEncodedSize } from './small-distinct.js';
 import type { SmallSet } from './small-distinct.js';
@@ -177,7 +178,11 @@ export function decodeShareCounts(buf: Buffer | null): ShareCounts[] {
  * descending (then name); `probation` set only when true. One object per share: this runs for every key of a
  * bucket. @throws RangeError when malformed.
  */
-export function decodeOperatorShares(buf: Buffer | null, nameOf: (hash: number) => string): OperatorShare[] {
+export function decodeOperatorShares(
+  buf: Buffer | null,
+  nameOf: (hash: number) => string,
+  sensorOf?: (hash: number) => string,
+): OperatorShare[] {
   if (buf === null || buf.length === 0) return [];
   if (buf[0] !== FORMAT) throw new RangeError(`operator shares: unknown format ${buf[0]}`);
   const n = buf.readUInt8(1);
@@ -189,9 +194,15 @@ export function decodeOperatorShares(buf: Buffer | null, nameOf: (hash: number) 
     const probation = ((buf[at++] ?? 0) & 1) === 1;
     const src = countAt(buf, at);
     const sen = countAt(buf, src.next);
-    at = sen.next;
     const share: OperatorShare = { operator, sources: src.count, sensors: sen.count };
     if (probation) share.probation = true;
+    // An exact set of a few sensors: kind 0, count, then the 30-bit hashes (sdEncodeInto's layout).
+    if (sensorOf !== undefined && buf[src.next] === 0 && sen.count > 0 && sen.count <= SENSOR_IDS_MAX) {
+      const ids: string[] = [];
+      for (let i = 0; i < sen.count; i++) ids.push(sensorOf(buf.readUInt32LE(src.next + 2 + 4 * i) & MASK30));
+      share.sensor_ids = ids.sort();
+    }
+    at = sen.next;
     out.push(share);
   }
   if (out.length > 1) out.sort((a, b) => b.sources - a.sources || (a.operator < b.operator ? -1 : 1));

@@ -64,7 +64,12 @@ describe('migration 5 (detector inputs and outputs)', () => {
       // The old 40 events carry over uncapped; the new batch adds 2, and the breakdown starts with it.
       expect(after).toMatchObject({ sources: 4, events: 42, events_capped: 42 });
       expect(after?.by_operator).toEqual([
-        { operator: store.listOperators()[0]?.public_id, sources: 1, sensors: 1 },
+        {
+          operator: store.listOperators()[0]?.public_id,
+          sources: 1,
+          sensors: 1,
+          sensor_ids: [store.getSensor('s1')?.public_id],
+        },
       ]);
       store.saveIncidents([
         {

@@ -13,6 +13,8 @@
  *   through the operator records hashed the same way (refreshed when a hash is unknown). Shares of operators
  *   without a record (sensors without one) show as `~` + the hash in base 36, never an internal id; the folded
  *   share shows as `~other`.
+ * - A share of a few sensors (at most SENSOR_IDS_MAX, exact) names them by public id (`ps_...`), mapped back
+ *   from their 30-bit keyed hashes through the sensor records (refreshed once per read when a hash is unknown).
  * - Exposure: each active sensor past probation weighs exposureWeight of the addresses it last declared
  *   (src/core/exposure.ts; 1 for a sensor that never said, or one without a record).
  * - Rows written before migration 5 have no breakdown (an empty by_operator) and capped events = events.
@@ -52,6 +54,9 @@ export class SqliteObservation {
   ) => { text: string | null; shares: Array<Buffer | null>; samples: Array<string | null> };
   private readonly active: Database.Statement<[number, number], ActiveSensor>;
   private readonly operators: Database.Statement<[], { id: string; public_id: string }>;
+  private readonly sensorRecords: Database.Statement<[], { id: string; public_id: string }>;
+  private sensorIds = new Map<number, string>();
+  private sensorsRefreshed = false;
   /** Keyed hash of `operator:<internal id>` → public id. */
   private publicIds = new Map<number, string>();
   /** Labels of hashes without a record (kept apart, so that a record made later is picked up). */
@@ -97,6 +102,7 @@ export class SqliteObservation {
        LEFT JOIN sensors s ON s.id = a.sensor_id`,
     );
     this.operators = db.prepare('SELECT id, public_id FROM operators');
+    this.sensorRecords = db.prepare('SELECT id, public_id FROM sensors');
   }
 
   bucketObservation(g: DetectGranularity, bucket: number): Omit<BucketInput, 'backfill'> {
@@ -114,6 +120,7 @@ export class SqliteObservation {
     }
     const keys: KeyObservation[] = [];
     this.refreshed = false;
+    this.sensorsRefreshed = false;
     const { text, shares, samples } = this.read(g, bucket);
     const f = text === null ? [] : text.split(/[,;]/);
     if (f.length !== shares.length * FIELDS) {
@@ -134,7 +141,7 @@ export class SqliteObservation {
         operators: Number(f[at + 6]),
         events_capped: Number(f[at + 3]),
         events,
-        by_operator: decodeOperatorShares(shares[i] ?? null, this.nameOf),
+        by_operator: decodeOperatorShares(shares[i] ?? null, this.nameOf, this.sensorOf),
       };
       if (targets > 0) key.targets = targets;
       const sample = samples[i];
@@ -158,6 +165,19 @@ export class SqliteObservation {
     ids.set(OTHER_OPERATORS, OTHER_OPERATORS_NAME);
     this.publicIds = ids;
   }
+
+  /** Public id of a sensor by its 30-bit hash in a share (rollups/operator-shares.ts); `~` + base 36 if unknown. */
+  private readonly sensorOf = (hash: number): string => {
+    let known = this.sensorIds.get(hash);
+    if (known === undefined && !this.sensorsRefreshed) {
+      const ids = new Map<number, string>();
+      for (const s of this.sensorRecords.all()) ids.set(this.hasher.hash(s.id) & 0x3fffffff, s.public_id);
+      this.sensorIds = ids;
+      this.sensorsRefreshed = true;
+      known = ids.get(hash);
+    }
+    return known ?? `~${hash.toString(36)}`;
+  };
 
   /** Public id of an operator hash; refreshes the records once per read when a hash is unknown. */
   private readonly nameOf = (hash: number): string => {

@@ -62,9 +62,15 @@ export interface EngineConfig {
   reopen_within_ms: number;
   accept_after_ms: number;
   candidate_expire_ms: number;
-  /** Sensors (operators) with this many local anomalies within `flag_window_ms` are flagged for review. */
+  /**
+   * Operators and sensors that are the culprit of this many local anomalies within `flag_window_ms` are flagged
+   * for review. An anomaly has a culprit when one operator holds more than `flag_min_share` of a window of at
+   * least `flag_min_sources` sources.
+   */
   flag_after_anomalies: number;
   flag_window_ms: number;
+  flag_min_share: number;
+  flag_min_sources: number;
   /** Incidents whose source samples share at least this Jaccard similarity belong to one campaign. */
   campaign_jaccard: number;
   granularities: Record<DetectGranularity, GranularityConfig>;
@@ -102,6 +108,8 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
   candidate_expire_ms: 6 * HOUR,
   flag_after_anomalies: 5,
   flag_window_ms: 7 * DAY,
+  flag_min_share: 0.8,
+  flag_min_sources: 50,
   campaign_jaccard: 0.05,
   granularities: Object.freeze({
     '5m': Object.freeze({ windows: [1, 3, 6, 24], memory_days: 28, seasonal: true, warmup_days: 1 }),
@@ -137,6 +145,7 @@ export function resolveEngineConfig(partial?: EngineSettings): EngineConfig {
   if (cfg.alpha_scale <= 0) problems.push('alpha_scale: must be > 0');
   if (cfg.alert_budget_per_day <= 0) problems.push('alert_budget_per_day: must be > 0');
   if (cfg.max_operator_share > 1) problems.push('max_operator_share: must be <= 1');
+  if (cfg.flag_min_share >= 1) problems.push('flag_min_share: must be < 1');
   if (cfg.trim_fraction >= 1) problems.push('trim_fraction: must be < 1');
   for (const [name, gc] of Object.entries(cfg.granularities)) {
     if (!Array.isArray(gc.windows) || gc.windows.length === 0) {

@@ -63,7 +63,7 @@ describe('detection engine', () => {
     expect(engine.threatLevel().level).not.toBe('normal');
   });
 
-  it('keeps a flood from one operator as a local anomaly and flags the operator', () => {
+  it('keeps a flood from one operator as a local anomaly and flags the operator and its sensor', () => {
     const { engine, fleet, next } = warm(14);
     const results: BucketResult[] = [];
     for (let h = 0; h < 6; h++) {
@@ -77,6 +77,33 @@ describe('detection engine', () => {
     const failed = anomalies[0]?.evidence.gates.filter((g) => !g.passed).map((g) => g.name);
     expect(failed).toContain('max_share');
     expect(engine.flaggedOperators().map((f) => f.operator)).toEqual(['op3']);
+    // op3 holds nearly all of a big window: it is the culprit, and its share names its one sensor.
+    expect(anomalies[0]?.culprit).toMatchObject({ operator: 'op3', sensors: ['op3-s1'] });
+    expect(anomalies[0]?.culprit?.share).toBeGreaterThan(0.8);
+    expect(engine.flaggedSensors()).toEqual([
+      { sensor: 'op3-s1', anomalies: anomalies.length, since: (anomalies[0]?.bucket ?? 0) + HOUR },
+    ]);
+    // Both survive a restart, and both are forgotten once the flag window (7 days) has passed without more.
+    const resumed = createDetectionEngine(undefined, engine.saveState());
+    expect(resumed.flaggedSensors()).toEqual(engine.flaggedSensors());
+    for (const b of hours(next + 6 * HOUR, 8 * 24)) resumed.closeBucket(fleet.bucket('1h', b));
+    expect(resumed.flaggedOperators()).toEqual([]);
+    expect(resumed.flaggedSensors()).toEqual([]);
+  });
+
+  it('flags no one for local anomalies that no single operator dominates', () => {
+    const { engine, fleet, next } = warm(14);
+    const results: BucketResult[] = [];
+    for (let h = 0; h < 12; h++) {
+      // op3 adds 12 sources an hour to a background of about 7: a local anomaly, but op3 holds well under 80%.
+      const extra: Extra = { proto: 'tcp', port: 1025, perOperator: 1, operators: ['op3'] };
+      results.push(engine.closeBucket(fleet.bucket('1h', next + h * HOUR, [extra])));
+    }
+    const anomalies = results.flatMap((r) => r.anomalies);
+    expect(anomalies.length).toBeGreaterThanOrEqual(5);
+    expect(anomalies.filter((a) => a.culprit !== undefined)).toEqual([]);
+    expect(engine.flaggedOperators()).toEqual([]);
+    expect(engine.flaggedSensors()).toEqual([]);
   });
 
   it('gives sensors on probation no weight', () => {

@@ -83,6 +83,8 @@ export class Engine implements DetectionEngine {
   readonly samples = new Map<string, Set<string>>();
   /** Per operator: times of its local anomalies within the flag window. */
   readonly anomalyTimes = new Map<string, number[]>();
+  /** Per sensor (public id): times of the local anomalies that named it (its operator blamed, few sensors). */
+  readonly sensorAnomalyTimes = new Map<string, number[]>();
   /** Per key: each operator's discounted daily sources (the caps relative to history). */
   readonly operatorHistory = new OperatorHistory();
   /** Operators' names by interned id, and back (the recent rings keep ids). */
@@ -493,10 +495,18 @@ export class Engine implements DetectionEngine {
           ...(capFailed ? caps.cut.slice(0, 3) : []),
         ]),
       ];
-      for (const op of blamed) {
-        const times = (this.anomalyTimes.get(op) ?? []).filter((x) => x > f.now - cfg.flag_window_ms);
-        times.push(f.now);
-        this.anomalyTimes.set(op, times);
+      // Flags count culprits only: an operator holding most of a window big enough to matter, and its sensors
+      // when its share of the bucket names them (a few, known exactly). In the evaluation's background most
+      // local anomalies are sparse windows that fail on breadth, blaming whoever held the last bucket: counting
+      // those flagged every one of its 108 honest sensors within weeks.
+      const culprit = this.culpritOf(tallies, f.X);
+      const sensors =
+        culprit === null
+          ? []
+          : (obs.by_operator.find((x) => x.operator === culprit.operator)?.sensor_ids ?? []);
+      if (culprit !== null) {
+        this.remember(this.anomalyTimes, culprit.operator, f.now);
+        for (const id of sensors) this.remember(this.sensorAnomalyTimes, id, f.now);
       }
       return {
         kind: 'anomaly',
@@ -507,6 +517,7 @@ export class Engine implements DetectionEngine {
           bucket: input.bucket,
           evidence,
           operators: blamed,
+          ...(culprit === null ? {} : { culprit: { ...culprit, sensors } }),
         },
       };
     }
@@ -616,14 +627,59 @@ export class Engine implements DetectionEngine {
     return [...this.incidents.values()].filter(isActive);
   }
 
-  flaggedOperators(): Array<{ operator: string; anomalies: number; since: number }> {
-    const out: Array<{ operator: string; anomalies: number; since: number }> = [];
-    for (const [operator, times] of this.anomalyTimes) {
-      if (times.length >= this.cfg.flag_after_anomalies) {
-        out.push({ operator, anomalies: times.length, since: times[0] ?? 0 });
+  /** The operator holding more than flag_min_share of a window of at least flag_min_sources sources, or null. */
+  private culpritOf(
+    tallies: Map<string, number>,
+    windowSources: number,
+  ): { operator: string; share: number } | null {
+    if (windowSources < this.cfg.flag_min_sources) return null;
+    let total = 0;
+    let top: string | null = null;
+    let topX = 0;
+    for (const [op, x] of tallies) {
+      total += x;
+      if (x > topX) {
+        topX = x;
+        top = op;
       }
     }
-    return out.sort((a, b) => b.anomalies - a.anomalies);
+    if (top === null || total <= 0 || topX / total <= this.cfg.flag_min_share) return null;
+    return { operator: top, share: topX / total };
+  }
+
+  /** Keeps `now` in `id`'s anomaly times, dropping those out of the flag window. */
+  private remember(map: Map<string, number[]>, id: string, now: number): void {
+    const times = (map.get(id) ?? []).filter((x) => x > now - this.cfg.flag_window_ms);
+    times.push(now);
+    map.set(id, times);
+  }
+
+  /** End of the newest bucket closed at any granularity (the engine's clock). */
+  private latestNow(): number {
+    let now = 0;
+    for (const g of GRAN_ORDER) now = Math.max(now, (this.clocks[g].t + 1) * GRANULARITIES[g]);
+    return now;
+  }
+
+  /** Ids with at least flag_after_anomalies anomalies within the flag window before the engine's clock. */
+  private flagged(map: Map<string, number[]>): Array<{ id: string; anomalies: number; since: number }> {
+    const from = this.latestNow() - this.cfg.flag_window_ms;
+    const out: Array<{ id: string; anomalies: number; since: number }> = [];
+    for (const [id, all] of map) {
+      const times = all.filter((x) => x > from);
+      if (times.length >= this.cfg.flag_after_anomalies) {
+        out.push({ id, anomalies: times.length, since: times[0] ?? 0 });
+      }
+    }
+    return out.sort((a, b) => b.anomalies - a.anomalies || (a.id < b.id ? -1 : 1));
+  }
+
+  flaggedOperators(): Array<{ operator: string; anomalies: number; since: number }> {
+    return this.flagged(this.anomalyTimes).map(({ id, ...f }) => ({ operator: id, ...f }));
+  }
+
+  flaggedSensors(): Array<{ sensor: string; anomalies: number; since: number }> {
+    return this.flagged(this.sensorAnomalyTimes).map(({ id, ...f }) => ({ sensor: id, ...f }));
   }
 
   threatLevel(): ThreatAssessment {
@@ -644,6 +700,7 @@ export class Engine implements DetectionEngine {
       incidents: this.incidents,
       samples: this.samples,
       anomalyTimes: this.anomalyTimes,
+      sensorAnomalyTimes: this.sensorAnomalyTimes,
       operatorHistory: this.operatorHistory,
       operatorNames: this.operatorNames,
       operatorIds: this.operatorIds,

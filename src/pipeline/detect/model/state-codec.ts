@@ -37,6 +37,7 @@ export interface EngineSnapshot {
   incidents: Map<number, Incident>;
   samples: Map<string, Set<string>>;
   anomalyTimes: Map<string, number[]>;
+  sensorAnomalyTimes: Map<string, number[]>;
   operatorHistory: OperatorHistory;
   /** Operators' names by interned id (the recent rings keep ids). */
   operatorNames: string[];
@@ -53,6 +54,8 @@ interface Header {
   incidents: Array<[number, Incident]>;
   samples: Array<[string, string[]]>;
   anomalyTimes: Array<[string, number[]]>;
+  /** Per sensor: times of the local anomalies that named it (absent in states written before it existed). */
+  sensorAnomalyTimes?: Array<[string, number[]]>;
   /** Per key: [key id, day, [operator, discounted sources]...]. */
   operatorHistory?: Array<[number, number, Array<[string, number]>]>;
   operatorNames?: string[];
@@ -78,6 +81,7 @@ export function encodeState(s: EngineSnapshot): Uint8Array {
     incidents: [...s.incidents],
     samples: [...s.samples].map(([k, v]) => [k, [...v]]),
     anomalyTimes: [...s.anomalyTimes],
+    sensorAnomalyTimes: [...s.sensorAnomalyTimes],
     operatorHistory: [...s.operatorHistory.byKey].map(([k, h]) => [k, h.day, [...h.ops]]),
     operatorNames: s.operatorNames,
     lastRolloverDay: s.lastRolloverDay,
@@ -233,6 +237,7 @@ export function decodeState(input: Uint8Array, s: EngineSnapshot): void {
   for (const [k, v] of header.incidents) s.incidents.set(k, v);
   for (const [k, v] of header.samples) s.samples.set(k, new Set(v));
   for (const [k, v] of header.anomalyTimes) s.anomalyTimes.set(k, v);
+  for (const [k, v] of header.sensorAnomalyTimes ?? []) s.sensorAnomalyTimes.set(k, v);
   for (const name of header.operatorNames ?? []) {
     s.operatorIds.set(name, s.operatorNames.length);
     s.operatorNames.push(name);

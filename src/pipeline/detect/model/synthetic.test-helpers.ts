@@ -1,5 +1,5 @@
 /**
- * Synthetic buckets for the engine's tests: a fleet of operators with one sensor each, keys with a steady
+ * Synthetic buckets for the engine's tests: a fleet of operators with one sensor each (`<operator>-s1`), keys with a steady
  * Poisson rate of sources per sensor, and extra sources added to chosen operators (outbreaks, poisoning).
  */
 import { GRANULARITIES } from '../../../core/buckets.js';
@@ -69,6 +69,7 @@ export class SyntheticFleet {
         sources: s.n,
         sensors: 1,
         ...(s.probation ? { probation: true } : {}),
+        sensor_ids: [`${operator}-s1`],
       }));
       by.sort((a, b) => b.sources - a.sources);
       const sources = by.reduce((a, b) => a + b.sources, 0);

@@ -53,6 +53,8 @@ export interface DetectionEngine {
   activeIncidents(): Incident[];
   /** Operators whose sensors keep producing local anomalies (flagged for review), with counts. */
   flaggedOperators(): Array<{ operator: string; anomalies: number; since: number }>;
+  /** Sensors (public ids) that local anomalies keep naming (flagged for review), with counts. */
+  flaggedSensors(): Array<{ sensor: string; anomalies: number; since: number }>;
   threatLevel(): ThreatAssessment;
   /** State as bytes (baselines, windows, incidents, calibration), and back. */
   saveState(): Uint8Array;
