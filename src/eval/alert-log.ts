@@ -9,6 +9,7 @@
 import { GRANULARITIES } from '../core/buckets.js';
 import type { BucketInput } from '../core/observation.js';
 import type { AlertLevel, BucketResult, Incident, LocalAnomaly } from '../pipeline/detect/model/types.js';
+import { DEFAULT_ENGINE_CONFIG } from '../pipeline/detect/model/config.js';
 import { evalKey } from './keys.js';
 import type { EvalProto } from './csv-events.js';
 
@@ -32,6 +33,10 @@ export interface AnomalyRecord {
   anomaly: LocalAnomaly;
 }
 
+/** The engine's flag rule (model/config.ts), replayed on the log. */
+const FLAG_AFTER = DEFAULT_ENGINE_CONFIG.flag_after_anomalies;
+const FLAG_WINDOW_MS = DEFAULT_ENGINE_CONFIG.flag_window_ms;
+
 const RANK: Record<AlertLevel, number> = { info: 0, low: 1, medium: 2, high: 3 };
 export const isAlert = (inc: Incident): boolean => RANK[inc.level] >= 2 && inc.status !== 'candidate';
 
@@ -45,12 +50,12 @@ export class AlertLog {
    * Sensors the engine's rule would have flagged at some point (the culprit of at least `after` local anomalies
    * within `windowMs`), and when first.
    */
-  flaggedSensors(after = 5, windowMs = 7 * 86_400_000): Map<string, number> {
+  flaggedSensors(after = FLAG_AFTER, windowMs = FLAG_WINDOW_MS): Map<string, number> {
     return this.flagged((a) => a.culprit?.sensors ?? [], after, windowMs);
   }
 
   /** The same for operators (the culprit operator of each anomaly). */
-  flaggedOperators(after = 5, windowMs = 7 * 86_400_000): Map<string, number> {
+  flaggedOperators(after = FLAG_AFTER, windowMs = FLAG_WINDOW_MS): Map<string, number> {
     return this.flagged((a) => (a.culprit ? [a.culprit.operator] : []), after, windowMs);
   }
 

@@ -92,8 +92,9 @@ function observe(key: number, pairs: Map<number, number>, events: number, shape:
         sources: o.s.size,
         sensors: o.k.size,
       };
-      if (shape.sensors !== undefined && o.k.size <= SENSOR_IDS_MAX) {
-        share.sensor_ids = [...o.k].map((k) => shape.sensors?.[k] ?? `sensor${k}`).sort();
+      const names = shape.sensors;
+      if (names !== undefined && o.k.size <= SENSOR_IDS_MAX) {
+        share.sensor_ids = [...o.k].map((k) => names[k] ?? `sensor${k}`).sort();
       }
       return share;
     })

@@ -57,7 +57,8 @@ export interface ScenarioScore {
   local_anomaly_rate: number | null;
   reopens: number;
   withhold: { silent_days_alerts: number; clean_same_days_alerts: number } | null;
-  /** Poisoning: the fake sensors the flag rule caught (named by 5 local anomalies in 7 days), and honest ones. */
+  /** Poisoning: what the flag rule caught (the culprit of 5 local anomalies in 7 days): the fake operator, the
+   * fake sensors, and honest sensors. */
   flagged_sensors: { fake: number; fake_total: number; honest: number; fake_operator: boolean } | null;
   per_try: TryScore[];
 }

@@ -33,7 +33,9 @@ export const OTHER_OPERATORS_NAME = '~other';
 const FORMAT = 1;
 /** Shares looked up by a linear scan up to this many; a Map past it. */
 const LINEAR_MAX = 8;
-const MASK30 = 0x3fffffff;
+/** Sources and sensors are kept as the low 30 bits of their keyed hash (what readers must hash to match). */
+export const SHARE_HASH_MASK = 0x3fffffff;
+const MASK30 = SHARE_HASH_MASK;
 
 export interface ShareCounts {
   /** The operator's keyed hash, or OTHER_OPERATORS. */
@@ -196,11 +198,10 @@ export function decodeOperatorShares(
     const sen = countAt(buf, src.next);
     const share: OperatorShare = { operator, sources: src.count, sensors: sen.count };
     if (probation) share.probation = true;
-    // An exact set of a few sensors: kind 0, count, then the 30-bit hashes (sdEncodeInto's layout).
-    if (sensorOf !== undefined && buf[src.next] === 0 && sen.count > 0 && sen.count <= SENSOR_IDS_MAX) {
-      const ids: string[] = [];
-      for (let i = 0; i < sen.count; i++) ids.push(sensorOf(buf.readUInt32LE(src.next + 2 + 4 * i) & MASK30));
-      share.sensor_ids = ids.sort();
+    // An exact set of a few sensors names them.
+    if (sensorOf !== undefined && sen.count > 0 && sen.count <= SENSOR_IDS_MAX) {
+      const set = sdDecodeFrom(buf, src.next).value;
+      if (Array.isArray(set)) share.sensor_ids = set.map(sensorOf).sort();
     }
     at = sen.next;
     out.push(share);

@@ -28,7 +28,12 @@ import { makeError } from '../../core/errors.js';
 import { exposureWeight } from '../../core/exposure.js';
 import type { Protocol } from '../../core/event.js';
 import type { BucketInput, DetectGranularity, KeyObservation } from '../../core/observation.js';
-import { decodeOperatorShares, OTHER_OPERATORS, OTHER_OPERATORS_NAME } from '../rollups/operator-shares.js';
+import {
+  decodeOperatorShares,
+  OTHER_OPERATORS,
+  OTHER_OPERATORS_NAME,
+  SHARE_HASH_MASK,
+} from '../rollups/operator-shares.js';
 import { SENSOR_PROBATION_MS, onProbation } from '../rollups/probation.js';
 import { sampleEvidence, SourceSample } from '../rollups/source-sample.js';
 
@@ -171,7 +176,8 @@ export class SqliteObservation {
     let known = this.sensorIds.get(hash);
     if (known === undefined && !this.sensorsRefreshed) {
       const ids = new Map<number, string>();
-      for (const s of this.sensorRecords.all()) ids.set(this.hasher.hash(s.id) & 0x3fffffff, s.public_id);
+      for (const s of this.sensorRecords.all())
+        ids.set(this.hasher.hash(s.id) & SHARE_HASH_MASK, s.public_id);
       this.sensorIds = ids;
       this.sensorsRefreshed = true;
       known = ids.get(hash);

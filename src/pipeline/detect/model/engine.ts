@@ -81,9 +81,9 @@ export class Engine implements DetectionEngine {
   readonly incidents = new Map<number, Incident>();
   /** Per incident id: a bounded sample of its sources (campaigns). */
   readonly samples = new Map<string, Set<string>>();
-  /** Per operator: times of its local anomalies within the flag window. */
+  /** Per operator: times of the local anomalies it was the culprit of, within the flag window. */
   readonly anomalyTimes = new Map<string, number[]>();
-  /** Per sensor (public id): times of the local anomalies that named it (its operator blamed, few sensors). */
+  /** Per sensor (public id): times of the local anomalies whose culprit's share named it. */
   readonly sensorAnomalyTimes = new Map<string, number[]>();
   /** Per key: each operator's discounted daily sources (the caps relative to history). */
   readonly operatorHistory = new OperatorHistory();

@@ -107,9 +107,7 @@ export class GranularityState {
       this.guard[day % GUARD_SLOTS] = rate;
       this.guardDay = day;
     }
-    if (lagDays < 1 || lagDays >= GUARD_SLOTS || day - lagDays < 0) return Number.NaN;
-    const v = this.guard[(day - lagDays) % GUARD_SLOTS] ?? -1;
-    return v >= 0 ? v : Number.NaN;
+    return this.peekGuard(day, lagDays);
   }
 }
 
