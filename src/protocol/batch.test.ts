@@ -1,10 +1,16 @@
-/** encodeBatchFromJson: the same document as encodeBatch, from the events' JSON bytes. */
+/** encodeBatchFromJson (and its thread-pool variant): the same document as encodeBatch, from the events' JSON bytes. */
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { AttackEvent } from '../core/event.js';
 import { PROTOCOLS } from '../core/event.js';
 import { seededRandom } from '../core/random.js';
-import { batchEnvelopeSchema, encodeBatch, encodeBatchFromJson, eventSchema } from './batch.js';
+import {
+  batchEnvelopeSchema,
+  encodeBatch,
+  encodeBatchFromJson,
+  encodeBatchFromJsonAsync,
+  eventSchema,
+} from './batch.js';
 import type { SubmissionBatch } from './batch.js';
 
 function randomBatch(seed: number): SubmissionBatch {
@@ -49,6 +55,14 @@ describe('encodeBatchFromJson', () => {
       expect(text).toBe(gunzipSync(encodeBatch(batch)).toString('utf8'));
       const env = batchEnvelopeSchema.parse(doc);
       for (const e of env.events) eventSchema.parse(e);
+    }
+  });
+
+  it('the thread-pool variant gives the same bytes', async () => {
+    for (let seed = 1; seed <= 20; seed++) {
+      const { events, ...rest } = randomBatch(seed);
+      const b = { ...rest, eventsJson: Buffer.from(JSON.stringify(events)) };
+      expect((await encodeBatchFromJsonAsync(b)).equals(encodeBatchFromJson(b))).toBe(true);
     }
   });
 

@@ -150,6 +150,7 @@ export async function startSensor(opts: StartSensorOptions): Promise<SensorHandl
     backoffBaseMs: config.upload.backoff_base_ms,
     backoffMaxMs: config.upload.backoff_max_ms,
     timeoutMs: config.upload.timeout_ms,
+    maxInFlight: config.upload.max_in_flight,
     watchedAddresses: config.watched_addresses,
     ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });

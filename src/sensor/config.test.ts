@@ -61,6 +61,7 @@ describe('sensor config', () => {
         backoff_base_ms: 1000,
         backoff_max_ms: 60_000,
         timeout_ms: 30_000,
+        max_in_flight: 4,
       },
       metrics: {},
       status_interval_ms: 5000,

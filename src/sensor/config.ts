@@ -116,6 +116,8 @@ export const sensorConfigSchema = z.strictObject({
       backoff_base_ms: posInt().default(1000),
       backoff_max_ms: posInt().default(60_000),
       timeout_ms: posInt().default(30_000),
+      /** Batches sent before the first is acknowledged: hides the server's latency (a round trip plus its work). */
+      max_in_flight: posInt().max(16).default(4),
     })
     .refine((u) => u.backoff_max_ms >= u.backoff_base_ms, {
       message: 'backoff_max_ms must be >= backoff_base_ms',

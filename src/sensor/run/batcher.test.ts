@@ -2,6 +2,7 @@ import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import type { AttackEvent } from '../../core/event.js';
 import type { FollowPosition } from '../follow/follower.js';
+import type { EventsJson } from '../spool/spool.js';
 import { Batcher, MAX_PENDING_BATCHES } from './batcher.js';
 
 const ev = (port: number): AttackEvent => ({ ts: 1, proto: 'tcp', port, src: '8.8.8.8' });
@@ -13,8 +14,10 @@ function fakeSpool() {
     fail: false,
     droppedEvents: 0,
     appended: [] as Array<{ events: AttackEvent[]; stats?: Record<string, number> }>,
-    append(events: AttackEvent[], stats?: Record<string, number>): string {
+    append(batch: EventsJson, stats?: Record<string, number>): string {
       if (this.fail) throw new Error('ENOSPC');
+      const events = JSON.parse(batch.json.toString('utf8')) as AttackEvent[];
+      expect(events).toHaveLength(batch.count);
       this.appended.push({ events, ...(stats ? { stats } : {}) });
       log.push(`append ${events.length}`);
       return 'id';
@@ -73,7 +76,50 @@ describe('Batcher', () => {
     expect(b.pendingEvents).toBeLessThanOrEqual(2 * MAX_PENDING_BATCHES + 2);
     spool.fail = false;
     b.flush();
-    expect(spool.appended[0]?.events.at(-1)?.port).toBe(n - 1); // the newest are kept
+    // The newest are kept, in order, as several records, each followed by the position it reaches.
+    const ports = spool.appended.flatMap((a) => a.events.map((e) => e.port));
+    expect(ports).toEqual(Array.from({ length: ports.length }, (_, i) => n - ports.length + i));
+    expect(ports.length + b.droppedEvents).toBe(n);
+    expect(spool.appended.length).toBeGreaterThan(1);
     expect(spool.log.at(-1)).toBe(`position k ${n}`);
+    const positions = spool.log.filter((l) => l.startsWith('position')).map((l) => Number(l.split(' ')[2]));
+    expect(positions).toEqual([...positions].sort((x, y) => x - y));
+  });
+
+  it('a failure after some records keeps the rest, and their counters go out once', () => {
+    const spool = fakeSpool();
+    let lines = 0;
+    const b = new Batcher({
+      spool,
+      maxBatchEvents: 2,
+      flushIntervalMs: 1000,
+      logger: pino({ level: 'silent' }),
+      counters: () => ({ lines }),
+    });
+    spool.fail = true;
+    for (let i = 0; i < 6; i++) {
+      lines++;
+      b.add(ev(i));
+    }
+    expect(b.pendingEvents).toBe(6);
+    let calls = 0;
+    const append = spool.append.bind(spool);
+    spool.fail = false;
+    spool.append = (batch, stats) => {
+      if (++calls === 2) throw new Error('EIO'); // the second of three records fails
+      return append(batch, stats);
+    };
+    b.flush();
+    expect(spool.appended.map((a) => a.events.map((e) => e.port))).toEqual([[0, 1]]);
+    expect(b.pendingEvents).toBe(4);
+    spool.append = append;
+    b.flush();
+    expect(spool.appended.map((a) => a.events.map((e) => e.port))).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
+    expect(spool.appended.map((a) => a.stats?.lines ?? 0).reduce((x, y) => x + y, 0)).toBe(6);
+    expect(b.pendingEvents).toBe(0);
   });
 });

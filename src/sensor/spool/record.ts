@@ -43,23 +43,34 @@ export interface EncodedRecord {
  * a reader can take the events array's bytes as they are (readRecordAt) and the uploader can send them unparsed.
  */
 export function encodeRecordParts(payload: SpoolPayload): EncodedRecord {
+  const { events, ...head } = payload;
+  return encodeRecordFromJson(head, Buffer.from(JSON.stringify(events), 'utf8'), events.length);
+}
+
+/**
+ * encodeRecordParts for events already written as a JSON array (`eventsJson`, `count` events: EventJsonWriter),
+ * copied into the record as they are.
+ */
+export function encodeRecordFromJson(
+  payload: Omit<SpoolPayload, 'events'>,
+  eventsJson: Uint8Array,
+  count: number,
+): EncodedRecord {
   let head = `{"id":${JSON.stringify(payload.id)}`;
   if (payload.stats !== undefined) head += `,"stats":${JSON.stringify(payload.stats)}`;
   if (payload.pos !== undefined) head += `,"pos":${JSON.stringify(payload.pos)}`;
   head += ',"events":';
-  const events = JSON.stringify(payload.events);
   const headBytes = Buffer.byteLength(head, 'utf8');
-  const eventsBytes = Buffer.byteLength(events, 'utf8');
-  const len = headBytes + eventsBytes + 1;
+  const len = headBytes + eventsJson.length + 1;
   // Not from the shared pool: the events' bytes are kept as a view of it (recent.ts), it must not pin a pool slab.
   const rec = Buffer.allocUnsafeSlow(HEADER_BYTES + len);
   rec.writeUInt32LE(RECORD_MAGIC, 0);
   rec.writeUInt32LE(len, 4);
-  rec.writeUInt32LE(payload.events.length, 8);
+  rec.writeUInt32LE(count, 8);
   const eventsStart = HEADER_BYTES + headBytes;
   rec.write(head, HEADER_BYTES, 'utf8');
-  rec.write(events, eventsStart, 'utf8');
-  const eventsEnd = eventsStart + eventsBytes;
+  rec.set(eventsJson, eventsStart);
+  const eventsEnd = eventsStart + eventsJson.length;
   rec[eventsEnd] = 0x7d; // }
   rec.writeUInt32LE(crc32(rec.subarray(HEADER_BYTES), crc32(rec.subarray(4, 12))), 12);
   return { rec, eventsStart, eventsEnd };

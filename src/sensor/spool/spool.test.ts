@@ -132,6 +132,26 @@ describe('Spool', () => {
     await a.close();
   });
 
+  it('peekAfter walks the durable batches after one in flight, across segments, and stops at what is not durable', async () => {
+    const spool = await Spool.open(opts({ segmentSizeBytes: 4096 }));
+    const ids: string[] = [];
+    for (let i = 0; i < 12; i++) ids.push(spool.append(events(20, i)) ?? '');
+    await spool.sync();
+    spool.append(events(20, 99)); // not durable yet
+    expect(new Set(ids.map((id) => id.split('-')[1])).size).toBeGreaterThan(2); // several segments
+    const seen: string[] = [];
+    for (let b = spool.peek(); b !== null; b = spool.peekAfter(b.ref)) seen.push(b.id);
+    expect(seen).toEqual(ids);
+    // Acknowledged in that order, the cursor passes them all; the window's refs are the cursor's, one by one.
+    for (let b = spool.peek(), n = 0; b !== null; b = spool.peek(), n++) {
+      expect(b.id).toBe(ids[n]);
+      spool.ack(b.ref);
+    }
+    await spool.sync();
+    expect(spool.peek()?.id).not.toBe(undefined);
+    await spool.close();
+  });
+
   it('deletes fully acknowledged segments and keeps going across many segments', async () => {
     const spool = await Spool.open(opts({ segmentSizeBytes: 2048 }));
     const ids = Array.from({ length: 40 }, (_, i) => spool.append(events(5, i)));

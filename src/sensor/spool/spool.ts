@@ -19,8 +19,8 @@
  *    is replaced atomically (state-file.ts); a fully acknowledged segment is deleted only after the cursor past it
  *    is durable. The cursor itself is saved with the next sync, not on every ack: after a crash at most one fsync
  *    interval of acknowledged batches is sent again, and the server drops them as duplicates by id.
- * 6. Order: records are uploaded in append order, one at a time; an ack for anything but the record at the
- *    cursor is stale (its segment was dropped by the quota) and ignored.
+ * 6. Order: records are sent in append order, several at a time (peekAfter), and acknowledged in that order; an
+ *    ack for anything but the record at the cursor is stale (its segment was dropped by the quota) and ignored.
  * Records are written with synchronous positional writes (page cache, microseconds); fsync runs asynchronously.
  * The last appended batches are also kept in memory (recent.ts, bounded), so the uploader usually gets a
  * fresh batch without reading it back from disk. Batches carry their events as the JSON bytes stored in the record
@@ -31,16 +31,16 @@ import { mkdirSync, writeSync } from 'node:fs';
 import type { AttackEvent } from '../../core/event.js';
 import type { FollowPosition } from '../follow/follower.js';
 import { CoalescedTask, Notifier } from './coalesce.js';
-import { encodeRecordParts, readRecordAt } from './record.js';
+import { encodeRecordFromJson, readRecordAt } from './record.js';
 import { RecentBatches } from './recent.js';
 import { recoverAll } from './recovery.js';
 import { SegmentFiles } from './segments.js';
 import type { Segment } from './segments.js';
 import type { RecoveryReport } from './recovery.js';
 import { makeSpooledBatch } from './types.js';
-import type { SpooledBatch, SpoolOptions, SpoolStats, RecordRef } from './types.js';
+import type { EventsJson, SpooledBatch, SpoolOptions, SpoolStats, RecordRef } from './types.js';
 
-export type { SpooledBatch, SpoolOptions, SpoolStats, RecordRef } from './types.js';
+export type { EventsJson, SpooledBatch, SpoolOptions, SpoolStats, RecordRef } from './types.js';
 export type { RecoveryReport } from './recovery.js';
 import { readState, StateWriter } from './state-file.js';
 
@@ -150,33 +150,37 @@ export class Spool {
   }
 
   /**
-   * Appends a batch; returns its id, or null when it alone exceeds the quota (dropped and counted). Not yet
-   * durable: it becomes visible to `peek` after the next sync.
+   * Appends a batch (events, or events already written as JSON by EventJsonWriter); returns its id, or null when
+   * it alone exceeds the quota (dropped and counted). Not yet durable: it becomes visible to `peek` after the next
+   * sync.
    */
   append(
-    events: AttackEvent[],
+    batch: AttackEvent[] | EventsJson,
     stats?: Record<string, number>,
     positions?: Record<string, FollowPosition>,
   ): string | null {
     if (this.closed) throw new Error('spool is closed');
+    const events = Array.isArray(batch)
+      ? { json: Buffer.from(JSON.stringify(batch), 'utf8'), count: batch.length }
+      : batch;
     const pos = positions === undefined ? undefined : { seq: this.posSeq + 1, inputs: positions };
     const extra = { ...(stats ? { stats } : {}), ...(pos ? { pos } : {}) };
     let active = this.active();
     let id = this.idAt(active.seq, active.size);
-    let enc = encodeRecordParts({ id, events, ...extra });
+    let enc = encodeRecordFromJson({ id, ...extra }, events.json, events.count);
     if (active.size > 0 && active.size + enc.rec.length > this.opts.segmentSizeBytes) {
       active = this.roll();
       id = this.idAt(active.seq, 0);
-      enc = encodeRecordParts({ id, events, ...extra });
+      enc = encodeRecordFromJson({ id, ...extra }, events.json, events.count);
     }
     const rec = enc.rec;
     while (this.files.bytes() + rec.length > this.opts.maxSizeBytes && this.segments.length > 1)
       this.dropOldest();
     if (this.files.bytes() + rec.length > this.opts.maxSizeBytes) {
-      this.droppedEvents += events.length;
+      this.droppedEvents += events.count;
       this.droppedRecords++;
       this.opts.logger?.warn(
-        { events: events.length, bytes: rec.length },
+        { events: events.count, bytes: rec.length },
         'batch larger than the spool quota dropped',
       );
       return null;
@@ -193,14 +197,14 @@ export class Spool {
           segment: active.seq,
           offset: active.size,
           next: active.size + rec.length,
-          events: events.length,
+          events: events.count,
         },
       }),
       rec.length,
     );
     active.size += rec.length;
-    active.events += events.length;
-    this.appendedEvents += events.length;
+    active.events += events.count;
+    this.appendedEvents += events.count;
     this.changes++;
     if (pos !== undefined) {
       this.posSeq = pos.seq;
@@ -260,6 +264,27 @@ export class Spool {
       if (i === this.segments.length - 1) this.roll();
       this.finishSegment(seg);
     }
+  }
+
+  /**
+   * The durable batch right after `ref` (the uploader sends it while `ref` is still in flight), or null when there
+   * is none yet, or when `ref`'s segment is gone (the quota dropped it) or the next record cannot be read (peek
+   * deals with damage once the cursor reaches it).
+   */
+  peekAfter(ref: RecordRef): SpooledBatch | null {
+    const i = this.segments.findIndex((s) => s.seq === ref.segment);
+    let seg = this.segments[i];
+    let offset = ref.next;
+    if (seg === undefined) return null;
+    if (offset >= seg.size) {
+      seg = this.segments[i + 1];
+      offset = 0;
+      if (seg === undefined || seg.size === 0) return null;
+    }
+    const durable =
+      seg.seq < this.durable.segment || (seg.seq === this.durable.segment && offset < this.durable.offset);
+    if (!durable) return null;
+    return this.recent.get(seg.seq, offset) ?? this.readAt(seg, offset);
   }
 
   /**

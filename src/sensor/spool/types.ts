@@ -10,6 +10,12 @@ export interface SpoolOptions {
   logger?: Logger;
 }
 
+/** Events already written as a JSON array (EventJsonWriter.take()), `count` of them. */
+export interface EventsJson {
+  json: Buffer;
+  count: number;
+}
+
 export interface RecordRef {
   segment: number;
   offset: number;

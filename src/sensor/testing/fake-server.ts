@@ -28,6 +28,11 @@ export type FakeMode =
   /** Accepts and stores the batch but answers 500 (a lost ack: the sensor must resend, the server dedupe). */
   | { kind: 'lose-ack' };
 
+function schemaValidate(doc: unknown): SubmissionBatch {
+  const env = batchEnvelopeSchema.parse(doc);
+  return { ...env, events: env.events.map((e) => eventSchema.parse(e)) };
+}
+
 export class FakeIngestServer {
   mode: FakeMode = { kind: 'ok' };
   /** Unique batches by id, in arrival order. */
@@ -35,9 +40,25 @@ export class FakeIngestServer {
   duplicates = 0;
   requests = 0;
   badSignatures = 0;
+  /** Answers to submissions wait this long (a distant or busy server). */
+  delayMs = 0;
+  /** Submissions being answered now, and the most at once. */
+  inFlight = 0;
+  maxInFlight = 0;
+  /** Numbers of submissions (1 = the first) to answer 503 without storing them. */
+  readonly fail503 = new Set<number>();
   readonly tokens = new Set<string>();
   readonly keys = new Map<string, KeyObject>();
   private server: Server | null = null;
+  private readonly validate: (doc: unknown) => SubmissionBatch;
+
+  /**
+   * @param opts.validate checks a parsed batch and returns it, or throws (answered 400); default: the protocol's
+   * schemas, event by event. A benchmark passes the server's own, faster validation.
+   */
+  constructor(opts: { validate?: (doc: unknown) => SubmissionBatch } = {}) {
+    this.validate = opts.validate ?? schemaValidate;
+  }
   private port = 0;
 
   get url(): string {
@@ -83,7 +104,24 @@ export class FakeIngestServer {
     if (req.method === 'POST' && req.url === '/api/v1/sensors/enroll') return this.enroll(body, send);
     if (req.method !== 'POST' || req.url !== SUBMISSIONS_PATH)
       return send(404, { code: 'SW_NOT_FOUND', message: 'not found' });
-    this.requests++;
+    const n = ++this.requests;
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
+      if (this.fail503.has(n))
+        return send(503, { code: 'SW_UNAVAILABLE', message: `told to fail request ${n}` });
+      this.submission(req, body, send);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private submission(
+    req: IncomingMessage,
+    body: Buffer,
+    send: (status: number, json: unknown, headers?: Record<string, string>) => void,
+  ): void {
     const sensor = String(req.headers[HEADER_SENSOR] ?? '');
     const key = this.keys.get(sensor);
     const ok =
@@ -91,7 +129,7 @@ export class FakeIngestServer {
       verifySignature(
         key,
         'POST',
-        req.url,
+        SUBMISSIONS_PATH,
         body,
         Number(req.headers[HEADER_TIME]),
         String(req.headers[HEADER_NONCE]),
@@ -112,8 +150,7 @@ export class FakeIngestServer {
     try {
       if (req.headers['content-encoding'] !== 'gzip' || req.headers['content-type'] !== 'application/json')
         throw new Error('headers');
-      const env = batchEnvelopeSchema.parse(JSON.parse(gunzipSync(body).toString('utf8')));
-      batch = { ...env, events: env.events.map((e) => eventSchema.parse(e)) };
+      batch = this.validate(JSON.parse(gunzipSync(body).toString('utf8')));
     } catch (err) {
       return send(400, { code: 'SW_BATCH_INVALID', message: (err as Error).message.slice(0, 500) });
     }

@@ -101,6 +101,39 @@ describe('Uploader', () => {
     expect(up.stats).toMatchObject({ acceptedBatches: 2, acceptedEvents: 5, duplicateBatches: 0 });
   });
 
+  it('keeps up to maxInFlight batches in flight and takes them out of the spool in order', async () => {
+    await server.listen();
+    server.delayMs = 40;
+    const all: AttackEvent[] = [];
+    for (let i = 0; i < 12; i++) {
+      const ev = events(3, i);
+      all.push(...ev);
+      spool.append(ev);
+    }
+    const up = start(server.url, { maxInFlight: 4 });
+    await until(() => spool.stats().backlogEvents === 0);
+    expect(server.maxInFlight).toBe(4);
+    // An ack out of order would be ignored by the spool and the batch sent again: none was.
+    expect(server.duplicates).toBe(0);
+    expect(server.requests).toBe(12);
+    expect(new Set(server.events().map((e) => e.ts))).toEqual(new Set(all.map((e) => e.ts)));
+    expect(up.stats).toMatchObject({ acceptedBatches: 12, acceptedEvents: 36 });
+  });
+
+  it('a failure inside the window: that batch is sent again, the acknowledged ones after it are not', async () => {
+    await server.listen();
+    server.delayMs = 20;
+    server.fail503.add(2);
+    for (let i = 0; i < 4; i++) spool.append(events(2, i));
+    const up = start(server.url, { maxInFlight: 4 });
+    await until(() => spool.stats().backlogEvents === 0);
+    expect(server.requests).toBe(5); // four, then the second again
+    expect(server.duplicates).toBe(0);
+    expect(server.batches.size).toBe(4);
+    expect(up.stats.failures.http_5xx).toBe(1);
+    expect(spool.stats().ackedEvents).toBe(8);
+  });
+
   it('server down, then up: every event arrives exactly once', async () => {
     const port = await freePort();
     const all: AttackEvent[] = [];
@@ -204,6 +237,7 @@ describe('Uploader', () => {
     const up = start(server.url, {
       source: {
         peek: () => (acked.length === 0 ? batch : null),
+        peekAfter: () => null,
         ack: (ref) => void acked.push(`${ref.segment}:${ref.offset}`),
         waitForData: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 20))),
       },

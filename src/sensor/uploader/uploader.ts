@@ -2,10 +2,16 @@
  * The uploader: takes spooled batches in order and delivers them to POST /api/v1/submissions.
  *
  * Invariants:
- * - One batch in flight at a time, in spool order; a batch leaves the spool only after the server acknowledged it
- *   (200 `accepted` or `duplicate`) or after it was written to the dead-letter folder (a 4xx other than 401/429).
- * - The body is encodeBatchFromJson (gzip JSON; the events' JSON is sent as the spool stored it, never parsed on
- *   this path) and the signature covers exactly those bytes (src/protocol/signing.ts);
+ * - Up to `maxInFlight` batches in flight, sent in spool order (a window: while the server works on one batch the
+ *   next is already compressed and on its way, so a distant or busy server does not idle the sensor). Outcomes are
+ *   taken in spool order: a batch leaves the spool only after the server acknowledged it (200 `accepted` or
+ *   `duplicate`) or after it was written to the dead-letter folder (a 4xx other than 401/429), and only after
+ *   every batch before it did.
+ * - After a failure the window shrinks to one batch until the server acknowledges again; batches of the window
+ *   that failed too are sent again after the first one, those that were acknowledged are not.
+ * - The body is encodeBatchFromJson (gzip JSON, compressed on the thread pool; the events' JSON is sent as the
+ *   spool stored it, never parsed on this path) and the signature covers exactly those bytes
+ *   (src/protocol/signing.ts);
  *   every attempt is signed afresh (new time and nonce) but carries the same batch id, so retries dedupe.
  * - Network errors, timeouts, 5xx, 429 and 401 keep the batch and back off exponentially with jitter, at least as
  *   long as Retry-After says. 401 is logged as an error: it does not heal by itself (revoked key, clock skew).
@@ -15,7 +21,7 @@ import type { KeyObject } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Clock } from '../../core/clock.js';
 import type { SubmissionAck } from '../../protocol/api-types.js';
-import { encodeBatchFromJson, SUBMISSIONS_PATH } from '../../protocol/batch.js';
+import { encodeBatchFromJsonAsync, SUBMISSIONS_PATH } from '../../protocol/batch.js';
 import { signRequest } from '../../protocol/signing.js';
 import type { RecordRef, SpooledBatch } from '../spool/spool.js';
 import { backoffDelay, parseRetryAfter } from './backoff.js';
@@ -24,7 +30,10 @@ import { WakeableSleep } from '../util/wakeable-sleep.js';
 
 /** What the uploader needs of the spool. */
 export interface UploadSource {
+  /** The first unacknowledged batch. */
   peek(): SpooledBatch | null;
+  /** The batch after `ref`, to send while `ref` is in flight. */
+  peekAfter(ref: RecordRef): SpooledBatch | null;
   ack(ref: RecordRef): void;
   waitForData(timeoutMs: number): Promise<void>;
 }
@@ -40,6 +49,8 @@ export interface UploaderOptions {
   backoffBaseMs: number;
   backoffMaxMs: number;
   timeoutMs: number;
+  /** Batches in flight at once (default 1). */
+  maxInFlight?: number;
   /** Addresses the sensor listens on, sent with every batch (protocol/batch.ts); omitted when undefined. */
   watchedAddresses?: number;
   /** For tests; default globalThis.fetch. */
@@ -61,6 +72,13 @@ export interface UploaderStats {
   lastError: string | null;
   /** When the server last acknowledged a batch (sensor clock, ms), null before the first. */
   lastAckAt: number | null;
+}
+
+/** A batch of the window: sent (`done`), and once settled, its outcome. */
+interface Slot {
+  batch: SpooledBatch;
+  done: Promise<Outcome> | null;
+  outcome: Outcome | null;
 }
 
 type Outcome =
@@ -114,17 +132,22 @@ export class Uploader {
   }
 
   private async run(): Promise<void> {
+    const window: Slot[] = [];
+    const max = Math.max(1, this.opts.maxInFlight ?? 1);
+    let limit = max;
     let attempt = 0;
     while (this.running) {
-      const batch = this.opts.source.peek();
-      if (batch === null) {
+      this.fill(window, limit);
+      const head = window[0];
+      if (head === undefined) {
         await Promise.race([this.opts.source.waitForData(1000), this.stopped]);
         continue;
       }
-      const outcome = await this.send(batch);
+      const outcome = await (head.done as Promise<Outcome>);
       if (!this.running) break;
       if (outcome.kind === 'retry') {
         attempt++;
+        limit = 1;
         this.stats.failures[outcome.reason] = (this.stats.failures[outcome.reason] ?? 0) + 1;
         this.stats.lastError = outcome.message;
         const delay = backoffDelay(
@@ -135,17 +158,53 @@ export class Uploader {
         );
         const level = outcome.reason === 'http_401' ? 'error' : 'warn';
         this.log[level](
-          { batch_id: batch.id, attempt, delay_ms: delay, reason: outcome.reason },
+          { batch_id: head.batch.id, attempt, delay_ms: delay, reason: outcome.reason },
           `upload failed, will retry: ${outcome.message}`,
         );
+        // The rest of the window settles first; what failed there is sent again later, in order.
+        await Promise.all(window.flatMap((s) => (s.done === null ? [] : [s.done])));
+        for (const s of window) {
+          if (s.outcome?.kind !== 'retry') continue;
+          s.done = null;
+          s.outcome = null;
+        }
         await this.sleep(delay);
         continue;
       }
       attempt = 0;
-      if (outcome.kind === 'dead') this.deadLetter(batch, outcome.status, outcome.error);
-      else this.count(batch, outcome.duplicate);
-      this.opts.source.ack(batch.ref);
+      limit = max;
+      // Take the settled outcomes at the head of the window, in spool order.
+      while (window[0]?.outcome != null && window[0].outcome.kind !== 'retry') {
+        const { batch, outcome: o } = window.shift() as Slot;
+        if (o?.kind === 'dead') this.deadLetter(batch, o.status, o.error);
+        else this.count(batch, o?.kind === 'acked' && o.duplicate);
+        this.opts.source.ack(batch.ref);
+      }
     }
+  }
+
+  /** Sends the window's unsent batches and adds the next ones from the spool, up to `limit` in flight. */
+  private fill(window: Slot[], limit: number): void {
+    let inFlight = window.filter((s) => s.done !== null && s.outcome === null).length;
+    for (const s of window) {
+      if (inFlight >= limit) return;
+      if (s.done !== null) continue;
+      this.launch(s);
+      inFlight++;
+    }
+    while (inFlight < limit) {
+      const last = window[window.length - 1];
+      const batch = last === undefined ? this.opts.source.peek() : this.opts.source.peekAfter(last.batch.ref);
+      if (batch === null) return;
+      const slot: Slot = { batch, done: null, outcome: null };
+      window.push(slot);
+      this.launch(slot);
+      inFlight++;
+    }
+  }
+
+  private launch(slot: Slot): void {
+    slot.done = this.send(slot.batch).then((o) => (slot.outcome = o));
   }
 
   private count(batch: SpooledBatch, duplicate: boolean): void {
@@ -179,13 +238,14 @@ export class Uploader {
 
   private async send(batch: SpooledBatch): Promise<Outcome> {
     const now = this.opts.clock.now();
-    const body = encodeBatchFromJson({
+    const body = await encodeBatchFromJsonAsync({
       batch_id: batch.id,
       sensor_time: now,
       eventsJson: batch.eventsJson,
       ...(batch.stats ? { stats: batch.stats } : {}),
       watched_addresses: this.opts.watchedAddresses,
     });
+    if (this.abort.signal.aborted) return { kind: 'retry', reason: 'network', message: 'uploader stopped' };
     const signed = signRequest(this.opts.sensorId, this.opts.key, 'POST', SUBMISSIONS_PATH, body, now);
     const timeout = new AbortController();
     const onStop = (): void => timeout.abort();
