@@ -28,8 +28,6 @@ export interface StartSensorOptions {
   config: SensorConfig;
   logger: Logger;
   clock: Clock;
-  /** For tests; default globalThis.fetch. */
-  fetch?: typeof fetch;
   /** Read the inputs only when drain() asks (used by `--once`); default false: poll them continuously. */
   once?: boolean;
 }
@@ -152,7 +150,6 @@ export async function startSensor(opts: StartSensorOptions): Promise<SensorHandl
     timeoutMs: config.upload.timeout_ms,
     maxInFlight: config.upload.max_in_flight,
     watchedAddresses: config.watched_addresses,
-    ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
 
   batcher.start();

@@ -70,7 +70,7 @@ describe('spool record', () => {
     const read = decodeRecordBody(rec, scanned);
     expect(read.events).toBeUndefined(); // not parsed
     expect(read.eventsJson.equals(Buffer.from(JSON.stringify(ev)))).toBe(true);
-    expect(read.eventsJson.buffer).not.toBe(rec.buffer); // a copy
+    expect(read.eventsJson.buffer).toBe(rec.buffer); // a view, not a copy
     expect(read).toMatchObject({ id: payload.id, stats: payload.stats, pos: payload.pos });
   });
 
@@ -133,7 +133,7 @@ describe('spool record', () => {
     await spool.close();
   });
 
-  it('keeps batches unparsed, from the recent cache and from disk', async () => {
+  it('keeps batches unparsed, before and after a restart', async () => {
     const a = await Spool.open({
       dir,
       maxSizeBytes: 1 << 20,
@@ -161,5 +161,28 @@ describe('spool record', () => {
     b.ack(fromDisk.ref);
     expect(b.peek()).toMatchObject({ events: events(2, 2) });
     await b.close();
+  });
+
+  it('reads batches back into lent buffers, reused only once their batch is acknowledged', async () => {
+    const spool = await Spool.open({
+      dir,
+      maxSizeBytes: 1 << 20,
+      segmentSizeBytes: 1 << 16,
+      fsyncIntervalMs: 60_000,
+    });
+    for (let i = 1; i <= 3; i++) spool.append(events(50, i));
+    await spool.sync();
+    const b1 = spool.peek()!;
+    const b2 = spool.peekAfter(b1.ref)!;
+    expect(b2.eventsJson.buffer).not.toBe(b1.eventsJson.buffer);
+    const again = spool.peek()!; // the same record peeked again: a buffer of its own
+    expect(again.eventsJson.buffer).not.toBe(b1.eventsJson.buffer);
+    spool.ack(again.ref);
+    const b3 = spool.peekAfter(b2.ref)!;
+    expect(b3.eventsJson.buffer).toBe(again.eventsJson.buffer); // given back by the ack, lent again
+    expect(b3.eventsJson.buffer).not.toBe(b1.eventsJson.buffer); // the first read of record 1 is never reused
+    expect(JSON.parse(b2.eventsJson.toString())).toEqual(events(50, 2)); // untouched by the reuse
+    expect(JSON.parse(b3.eventsJson.toString())).toEqual(events(50, 3));
+    await spool.close();
   });
 });

@@ -48,32 +48,48 @@ export function encodeRecordParts(payload: SpoolPayload): EncodedRecord {
 }
 
 /**
- * encodeRecordParts for events already written as a JSON array (`eventsJson`, `count` events: EventJsonWriter),
- * copied into the record as they are.
+ * A record around events already written as a JSON array (`eventsJson`, `count` events: EventJsonWriter): the
+ * record is `head` + `eventsJson` + `tail`, written as they are (writev), so the events are never copied into a
+ * record buffer. The CRC in `head` covers all three.
  */
+export function recordFrame(
+  payload: Omit<SpoolPayload, 'events'>,
+  eventsJson: Uint8Array,
+  count: number,
+): { head: Buffer; tail: Buffer; length: number } {
+  let json = `{"id":${JSON.stringify(payload.id)}`;
+  if (payload.stats !== undefined) json += `,"stats":${JSON.stringify(payload.stats)}`;
+  if (payload.pos !== undefined) json += `,"pos":${JSON.stringify(payload.pos)}`;
+  json += ',"events":';
+  const headBytes = Buffer.byteLength(json, 'utf8');
+  const len = headBytes + eventsJson.length + 1;
+  const head = Buffer.allocUnsafe(HEADER_BYTES + headBytes);
+  head.writeUInt32LE(RECORD_MAGIC, 0);
+  head.writeUInt32LE(len, 4);
+  head.writeUInt32LE(count, 8);
+  head.write(json, HEADER_BYTES, 'utf8');
+  const crc = crc32(
+    RECORD_TAIL,
+    crc32(eventsJson, crc32(head.subarray(HEADER_BYTES), crc32(head.subarray(4, 12)))),
+  );
+  head.writeUInt32LE(crc, 12);
+  return { head, tail: RECORD_TAIL, length: HEADER_BYTES + len };
+}
+
+const RECORD_TAIL = Buffer.from('}');
+
+/** recordFrame's parts in one buffer of its own, with where the events are in it. */
 export function encodeRecordFromJson(
   payload: Omit<SpoolPayload, 'events'>,
   eventsJson: Uint8Array,
   count: number,
 ): EncodedRecord {
-  let head = `{"id":${JSON.stringify(payload.id)}`;
-  if (payload.stats !== undefined) head += `,"stats":${JSON.stringify(payload.stats)}`;
-  if (payload.pos !== undefined) head += `,"pos":${JSON.stringify(payload.pos)}`;
-  head += ',"events":';
-  const headBytes = Buffer.byteLength(head, 'utf8');
-  const len = headBytes + eventsJson.length + 1;
-  // Not from the shared pool: the events' bytes are kept as a view of it (recent.ts), it must not pin a pool slab.
-  const rec = Buffer.allocUnsafeSlow(HEADER_BYTES + len);
-  rec.writeUInt32LE(RECORD_MAGIC, 0);
-  rec.writeUInt32LE(len, 4);
-  rec.writeUInt32LE(count, 8);
-  const eventsStart = HEADER_BYTES + headBytes;
-  rec.write(head, HEADER_BYTES, 'utf8');
-  rec.set(eventsJson, eventsStart);
-  const eventsEnd = eventsStart + eventsJson.length;
-  rec[eventsEnd] = 0x7d; // }
-  rec.writeUInt32LE(crc32(rec.subarray(HEADER_BYTES), crc32(rec.subarray(4, 12))), 12);
-  return { rec, eventsStart, eventsEnd };
+  const { head, tail, length } = recordFrame(payload, eventsJson, count);
+  const rec = Buffer.allocUnsafeSlow(length);
+  head.copy(rec, 0);
+  rec.set(eventsJson, head.length);
+  tail.copy(rec, head.length + eventsJson.length);
+  return { rec, eventsStart: head.length, eventsEnd: head.length + eventsJson.length };
 }
 
 export function encodeRecord(payload: SpoolPayload): Buffer {
@@ -146,7 +162,7 @@ export interface RecordBody {
   id: string;
   stats?: Record<string, number>;
   pos?: SpoolPayload['pos'];
-  /** The events array's JSON, a buffer of its own. */
+  /** The events array's JSON: a view of the buffer the record was decoded from (it pins that buffer). */
   eventsJson: Buffer;
   /** Set only when the record had to be parsed whole (the older layout, events not last). */
   events?: AttackEvent[];
@@ -184,7 +200,9 @@ function findEventsMember(buf: Buffer, start: number, end: number): number {
 }
 
 /**
- * Decodes a record's payload without parsing its events: the head is parsed, the events array copied out as bytes.
+ * Decodes a record's payload without parsing its events: the head is parsed, the events array kept as a view of
+ * `buf` (no copy: the uploader reads batches back at hundreds a second, and each copy was another megabyte of
+ * garbage; readRecordAt gives each record a buffer of its own, so the view pins only its record).
  * Records of the older layout (events not the last member) are parsed whole instead. Throws when not JSON.
  */
 export function decodeRecordBody(buf: Buffer, rec: ScannedRecord): RecordBody {
@@ -204,8 +222,7 @@ export function decodeRecordBody(buf: Buffer, rec: ScannedRecord): RecordBody {
     };
   }
   const head = JSON.parse(`${buf.toString('utf8', start, at)}}`) as Omit<SpoolPayload, 'events'>;
-  const eventsJson = Buffer.allocUnsafeSlow(end - 1 - (at + EVENTS_KEY.length - 1));
-  buf.copy(eventsJson, 0, at + EVENTS_KEY.length - 1, end - 1);
+  const eventsJson = buf.subarray(at + EVENTS_KEY.length - 1, end - 1);
   return {
     id: head.id,
     ...(head.stats ? { stats: head.stats } : {}),
@@ -215,19 +232,22 @@ export function decodeRecordBody(buf: Buffer, rec: ScannedRecord): RecordBody {
 }
 
 /**
- * Reads and checks the record at `offset` of an open segment whose data ends at `limit`.
+ * Reads and checks the record at `offset` of an open segment whose data ends at `limit`, into a buffer from
+ * `bufferFor` (default: a new one).
  * @returns null when the record is not whole and intact, or its payload is not JSON.
  */
 export function readRecordAt(
   fd: number,
   offset: number,
   limit: number,
+  bufferFor: (bytes: number) => Buffer = (n) => Buffer.allocUnsafeSlow(n),
 ): { payload: RecordBody; next: number; events: number } | null {
   const head = Buffer.allocUnsafe(HEADER_BYTES);
   if (readSync(fd, head, 0, HEADER_BYTES, offset) !== HEADER_BYTES) return null;
   const len = head.readUInt32LE(4);
   if (len > MAX_RECORD_BYTES || offset + HEADER_BYTES + len > limit) return null;
-  const buf = Buffer.allocUnsafe(HEADER_BYTES + len);
+  // Never a pool slice: the batch keeps a view of it. It may be longer than the record: only its start is used.
+  const buf = bufferFor(HEADER_BYTES + len).subarray(0, HEADER_BYTES + len);
   head.copy(buf);
   if (readSync(fd, buf, HEADER_BYTES, len, offset + HEADER_BYTES) !== len) return null;
   const rec = checkRecord(buf, 0);

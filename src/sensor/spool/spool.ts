@@ -21,18 +21,20 @@
  *    interval of acknowledged batches is sent again, and the server drops them as duplicates by id.
  * 6. Order: records are sent in append order, several at a time (peekAfter), and acknowledged in that order; an
  *    ack for anything but the record at the cursor is stale (its segment was dropped by the quota) and ignored.
- * Records are written with synchronous positional writes (page cache, microseconds); fsync runs asynchronously.
- * The last appended batches are also kept in memory (recent.ts, bounded), so the uploader usually gets a
- * fresh batch without reading it back from disk. Batches carry their events as the JSON bytes stored in the record
- * (`eventsJson`); they are parsed only if something reads `events`.
+ * Records are written with synchronous positional writes (page cache, microseconds) straight from the batcher's
+ * bytes (writev of the record's head, the events' JSON and its tail: no record buffer); fsync runs
+ * asynchronously. The uploader's batches are read back from the file (the page cache) into buffers lent per
+ * batch and given back when it is acknowledged (read-buffers.ts). Batches carry their events as the JSON bytes
+ * stored in the record (`eventsJson`, valid until the batch is acknowledged); they are parsed only if something
+ * reads `events`.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeSync } from 'node:fs';
+import { mkdirSync, writevSync } from 'node:fs';
 import type { AttackEvent } from '../../core/event.js';
 import type { FollowPosition } from '../follow/follower.js';
 import { CoalescedTask, Notifier } from './coalesce.js';
-import { encodeRecordFromJson, readRecordAt } from './record.js';
-import { RecentBatches } from './recent.js';
+import { ReadBuffers } from './read-buffers.js';
+import { readRecordAt, recordFrame } from './record.js';
 import { recoverAll } from './recovery.js';
 import { SegmentFiles } from './segments.js';
 import type { Segment } from './segments.js';
@@ -78,7 +80,7 @@ export class Spool {
   private readonly news = new Notifier();
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
-  private readonly recent = new RecentBatches();
+  private readonly buffers = new ReadBuffers();
 
   private constructor(
     private readonly opts: SpoolOptions,
@@ -167,42 +169,28 @@ export class Spool {
     const extra = { ...(stats ? { stats } : {}), ...(pos ? { pos } : {}) };
     let active = this.active();
     let id = this.idAt(active.seq, active.size);
-    let enc = encodeRecordFromJson({ id, ...extra }, events.json, events.count);
-    if (active.size > 0 && active.size + enc.rec.length > this.opts.segmentSizeBytes) {
+    let frame = recordFrame({ id, ...extra }, events.json, events.count);
+    if (active.size > 0 && active.size + frame.length > this.opts.segmentSizeBytes) {
       active = this.roll();
       id = this.idAt(active.seq, 0);
-      enc = encodeRecordFromJson({ id, ...extra }, events.json, events.count);
+      frame = recordFrame({ id, ...extra }, events.json, events.count);
     }
-    const rec = enc.rec;
-    while (this.files.bytes() + rec.length > this.opts.maxSizeBytes && this.segments.length > 1)
+    const length = frame.length;
+    while (this.files.bytes() + length > this.opts.maxSizeBytes && this.segments.length > 1)
       this.dropOldest();
-    if (this.files.bytes() + rec.length > this.opts.maxSizeBytes) {
+    if (this.files.bytes() + length > this.opts.maxSizeBytes) {
       this.droppedEvents += events.count;
       this.droppedRecords++;
       this.opts.logger?.warn(
-        { events: events.count, bytes: rec.length },
+        { events: events.count, bytes: length },
         'batch larger than the spool quota dropped',
       );
       return null;
     }
-    writeSync(active.fd, rec, 0, rec.length, active.size);
-    // Cached with the events as their stored JSON only (a view of the record, which nothing reuses): the cache
-    // costs about the records' bytes, and the uploader sends those bytes as they are.
-    this.recent.add(
-      makeSpooledBatch({
-        id,
-        eventsJson: rec.subarray(enc.eventsStart, enc.eventsEnd),
-        stats,
-        ref: {
-          segment: active.seq,
-          offset: active.size,
-          next: active.size + rec.length,
-          events: events.count,
-        },
-      }),
-      rec.length,
-    );
-    active.size += rec.length;
+    const written = writevSync(active.fd, [frame.head, events.json, frame.tail], active.size);
+    // A short write leaves a torn tail that the next append overwrites (the size does not move).
+    if (written !== length) throw new Error(`spool: short write (${written} of ${length} bytes)`);
+    active.size += length;
     active.events += events.count;
     this.appendedEvents += events.count;
     this.changes++;
@@ -252,7 +240,7 @@ export class Spool {
         seg.seq < this.durable.segment ||
         (seg.seq === this.durable.segment && this.cursor.offset < this.durable.offset);
       if (!durable) return null;
-      const batch = this.recent.get(seg.seq, this.cursor.offset) ?? this.readAt(seg, this.cursor.offset);
+      const batch = this.readAt(seg, this.cursor.offset);
       if (batch !== null) return batch;
       // Damaged after open (the disk changed under us): skip the rest of this segment, counted as dropped.
       this.corruptRecords++;
@@ -284,7 +272,7 @@ export class Spool {
     const durable =
       seg.seq < this.durable.segment || (seg.seq === this.durable.segment && offset < this.durable.offset);
     if (!durable) return null;
-    return this.recent.get(seg.seq, offset) ?? this.readAt(seg, offset);
+    return this.readAt(seg, offset);
   }
 
   /**
@@ -293,7 +281,7 @@ export class Spool {
    */
   ack(ref: RecordRef): void {
     if (ref.segment !== this.cursor.segment || ref.offset !== this.cursor.offset) return;
-    this.recent.delete(ref.segment, ref.offset);
+    this.buffers.giveBack(ref.segment, ref.offset);
     this.cursor = { segment: ref.segment, offset: ref.next };
     this.cursorAckedEvents += ref.events;
     this.ackedEvents += ref.events;
@@ -381,7 +369,7 @@ export class Spool {
       this.cursor = { segment: seg.seq + 1, offset: 0 };
       this.cursorAckedEvents = 0;
     }
-    this.recent.deleteSegment(seg.seq);
+    this.buffers.forgetSegment(seg.seq);
     this.files.release(seg);
     this.opts.logger?.warn(
       { segment: seg.seq, droppedEvents: unacked },
@@ -398,6 +386,7 @@ export class Spool {
     if (i < 0) return;
     const next = this.segments[i + 1];
     this.segments.splice(i, 1); // out of the list now; the file goes once the cursor past it is durable
+    this.buffers.forgetSegment(seg.seq);
     this.cursor = { segment: next?.seq ?? seg.seq + 1, offset: 0 };
     this.cursorAckedEvents = 0;
     this.changes++;
@@ -407,7 +396,7 @@ export class Spool {
   }
 
   private readAt(seg: Segment, offset: number): SpooledBatch | null {
-    const r = readRecordAt(seg.fd, offset, seg.size);
+    const r = readRecordAt(seg.fd, offset, seg.size, (n) => this.buffers.lend(seg.seq, offset, n));
     if (r === null) return null;
     const { payload: p, next, events } = r;
     return makeSpooledBatch({
