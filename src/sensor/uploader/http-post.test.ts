@@ -1,11 +1,16 @@
 /** HttpPoster against a real local HTTP server: answers, the answer cap, aborts, cut answers, keep-alive. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpPoster, MAX_ANSWER_BYTES } from './http-post.js';
 
-let server: Server | undefined;
+let server: Server | import('node:https').Server | undefined;
 let poster: HttpPoster | undefined;
 
 afterEach(async () => {
@@ -32,6 +37,16 @@ async function serve(
 }
 
 const never = new AbortController().signal;
+
+function hasOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    process.stderr.write('http-post.test: openssl not found; the https case is skipped\n');
+    return false;
+  }
+}
 
 describe('HttpPoster', () => {
   it('posts the body with its headers and gives status, text and Retry-After; keeps the connection', async () => {
@@ -88,6 +103,50 @@ describe('HttpPoster', () => {
     const aborted = new AbortController();
     aborted.abort();
     await expect(poster.post({}, Buffer.from('x'), aborted.signal)).rejects.toThrow('aborted');
+  });
+
+  it.skipIf(!hasOpenssl())('speaks https, checking the certificate against the trusted ones', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sw-tls-'));
+    try {
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '1',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { stdio: 'ignore' },
+      );
+      const cert = readFileSync(join(dir, 'cert.pem'), 'utf8');
+      const s = createTlsServer({ key: readFileSync(join(dir, 'key.pem')), cert }, (req, res) => {
+        req.resume();
+        req.on('end', () => res.end('{"status":"accepted"}'));
+      });
+      await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+      server = s;
+      const url = new URL(`https://127.0.0.1:${(s.address() as AddressInfo).port}/api/v1/submissions`);
+      poster = new HttpPoster(url, 1, cert);
+      expect(await poster.post({}, Buffer.from('x'), never)).toMatchObject({ status: 200 });
+      const untrusting = new HttpPoster(url, 1); // the system's CAs only: a self-signed server is refused
+      await expect(untrusting.post({}, Buffer.from('x'), never)).rejects.toThrow(/self.signed|certificate/i);
+      untrusting.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('rejects when nothing listens', async () => {

@@ -27,14 +27,19 @@ export class HttpPoster {
   private readonly agent: http.Agent;
   private readonly request: typeof http.request;
 
-  /** @param maxSockets connections kept to the server (the uploader's batches in flight). */
+  /**
+   * @param maxSockets connections kept to the server (the uploader's batches in flight).
+   * @param ca for https: the certificates trusted instead of the system's (tests; in production a private CA is
+   * added with NODE_EXTRA_CA_CERTS, which Node reads for every TLS connection).
+   */
   constructor(
     private readonly url: URL,
     maxSockets: number,
+    ca?: string,
   ) {
     const tls = url.protocol === 'https:';
     this.agent = tls
-      ? new https.Agent({ keepAlive: true, maxSockets })
+      ? new https.Agent({ keepAlive: true, maxSockets, ...(ca !== undefined ? { ca } : {}) })
       : new http.Agent({ keepAlive: true, maxSockets });
     this.request = tls ? https.request : http.request;
   }
