@@ -1,6 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { openSqliteBus } from '../../bus/sqlite/index.js';
@@ -64,6 +65,51 @@ describe('aggregator on a worker thread', () => {
       store.close();
     }
     await expect(agg.drain()).rejects.toThrow(/stopped/);
+  });
+
+  it('a worker that dies is replaced; what the bus holds is applied once, and drains meanwhile are refused', async () => {
+    const sub = join(dir, 'restart');
+    mkdirSync(sub);
+    const storePath = join(sub, 'store.db');
+    const busPath = join(sub, 'bus.db');
+    const store = openSqliteStore({ path: storePath, seed, logger: pino({ level: 'silent' }) });
+    const bus = openSqliteBus({ path: busPath, logger: pino({ level: 'silent' }) });
+    store.addSensor({ id: 's1', name: 's1', operator: 'op-1', public_key_pem: 'k', created_at: T0 });
+    const workers: Worker[] = [];
+    const agg = await startAggregatorThread(
+      { storePath, busPath, seed, geo: null, logLevel: 'silent', options: { intervalMs: 5 } },
+      pino({ level: 'silent' }),
+      (w) => workers.push(w),
+    );
+    const publish = (i: number): Promise<unknown> =>
+      bus.publish({
+        batch_id: `s1/r${i}`,
+        sensor_id: 's1',
+        received_at: T0,
+        clock_offset_ms: 0,
+        events: [{ ts: T0 + i, proto: 'udp', port: 53, src: `2.2.2.${i}` }],
+      });
+    try {
+      for (let i = 0; i < 20; i++) await publish(i);
+      await agg.drain();
+      for (let i = 20; i < 60; i++) await publish(i); // some may be applied, some not, when the worker dies
+      await workers[0]!.terminate();
+      expect(agg.stats()).toMatchObject({ last_step_failed: true });
+      await expect(agg.drain()).rejects.toThrow(/restarting/);
+      const deadline = Date.now() + 20_000;
+      while (workers.length < 2 || agg.stats().last_step_failed) {
+        if (Date.now() > deadline) throw new Error('no new worker');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      for (let i = 60; i < 70; i++) await publish(i);
+      await agg.drain();
+      expect(store.bucketRows('5m', T0)[0]).toMatchObject({ events: 70, sources: 70 });
+      expect(await bus.backlog()).toBe(0);
+    } finally {
+      await agg.stop();
+      await bus.close();
+      store.close();
+    }
   });
 
   it('refuses to start, with the reason, when the store cannot be opened', async () => {

@@ -6,8 +6,9 @@
  * - The worker has its own store and bus connections (SQLite WAL: the main thread's reads and publishes go on
  *   beside it); the delivery rules are startAggregator's, unchanged.
  * - stats() is the worker's latest report (at most STATS_EVERY_MS old, fresh after every drain).
- * - If the worker dies, readiness sees last_step_failed, pending drains are rejected, and a new worker starts after
- *   RESTART_MS; the bus still holds everything it had not committed.
+ * - If the worker dies, readiness sees last_step_failed, pending drains are rejected (and so are drains asked
+ *   before the new worker is ready), and a new worker starts after RESTART_MS; the bus still holds everything it
+ *   had not committed, which the new worker applies once.
  * - stop() lets the worker finish its step and commit, then waits for it to exit (terminated after STOP_TIMEOUT_MS).
  */
 import { Worker } from 'node:worker_threads';
@@ -50,9 +51,15 @@ function spawn(data: AggregatorThreadData): Worker {
  * Starts the worker and resolves once it has opened the store and the bus (rejects with its error otherwise).
  * @example const agg = await startAggregatorThread(data, log.child({ component: 'aggregate' })); await agg.drain();
  */
-export async function startAggregatorThread(data: AggregatorThreadData, logger: Logger): Promise<Aggregator> {
+export async function startAggregatorThread(
+  data: AggregatorThreadData,
+  logger: Logger,
+  /** Told of every worker started (tests kill one). */
+  onWorker?: (w: Worker) => void,
+): Promise<Aggregator> {
   let stats: AggregatorStats = EMPTY_STATS;
   let stopping = false;
+  let running = false;
   let nextId = 0;
   const drains = new Map<number, { resolve(): void; reject(err: Error): void }>();
   let stopped: (() => void) | null = null;
@@ -65,11 +72,13 @@ export async function startAggregatorThread(data: AggregatorThreadData, logger: 
 
   const start = (onReady?: (err?: Error) => void): void => {
     worker = spawn(data);
+    onWorker?.(worker);
     let ready = false;
     worker.on('message', (m: FromWorker) => {
       switch (m.type) {
         case 'ready':
           ready = true;
+          running = true;
           onReady?.();
           break;
         case 'stats':
@@ -96,6 +105,7 @@ export async function startAggregatorThread(data: AggregatorThreadData, logger: 
     });
     worker.on('error', (err) => logger.error({ err }, 'aggregator thread failed'));
     worker.on('exit', (code) => {
+      running = false;
       stopped?.();
       if (stopping) return;
       stats = { ...stats, last_step_failed: true, last_error: `aggregator thread exited (${code})` };
@@ -113,6 +123,7 @@ export async function startAggregatorThread(data: AggregatorThreadData, logger: 
     stats: () => stats,
     drain(): Promise<void> {
       if (stopping) return Promise.reject(makeError('SW_UNAVAILABLE', 'aggregator stopped'));
+      if (!running) return Promise.reject(makeError('SW_UNAVAILABLE', 'aggregator thread restarting'));
       const id = ++nextId;
       return new Promise<void>((resolve, reject) => {
         drains.set(id, { resolve, reject });
