@@ -74,7 +74,7 @@ function addInPlace(set: SmallSet, v: number): SmallSet {
 
 export class OperatorShares {
   /** In arrival order. Scanned linearly while short (most rows have a few operators), indexed past that. */
-  private readonly list: Share[] = [];
+  private list: Share[] = [];
   private index: Map<number, Share> | null = null;
   private other: Share | null = null;
 
@@ -95,6 +95,15 @@ export class OperatorShares {
     }
     this.other ??= this.push(new Share(OTHER_OPERATORS));
     return this.other;
+  }
+
+  /** Trims the arrays grown by push() to their length (PortRow.clearCap). */
+  compact(): void {
+    this.list = this.list.slice();
+    for (const s of this.list) {
+      if (Array.isArray(s.src)) s.src = s.src.slice();
+      if (Array.isArray(s.sensors)) s.sensors = s.sensors.slice();
+    }
   }
 
   private push(s: Share): Share {

@@ -69,7 +69,7 @@ export class SourceDayState {
       this.ports = sdAdd(set, mix30(key));
     }
     if (top.length < TOP_PORTS * 2) {
-      this.top = [...top, key, 1]; // exact size (see small-distinct.ts)
+      this.top = top.concat(key, 1); // exact size (see small-distinct.ts)
       return;
     }
     let min = 1;

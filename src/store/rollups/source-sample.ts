@@ -26,6 +26,11 @@ export class SourceSample {
   /** Sorted by hash, ascending. */
   private entries: SampleEntry[] = [];
 
+  /** Trims the array grown by splice() to its length (PortRow.clearCap). */
+  compact(): void {
+    this.entries = this.entries.slice();
+  }
+
   get size(): number {
     return this.entries.length;
   }
