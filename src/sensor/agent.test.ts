@@ -23,6 +23,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../core/clock.js';
 import { runSensorOnce, startSensor } from './agent.js';
 import type { SensorHandle } from './agent.js';
+import type { SubmissionBatch } from '../protocol/batch.js';
 import { sensorConfigFromFlags, validateSensorConfig } from './config.js';
 import type { SensorConfig } from './config.js';
 import { enrollSensor } from './enroll.js';
@@ -85,7 +86,23 @@ const line = (port: number, src = 9): string =>
   `Mar 11 20:35:11 gw kernel: [1.0] DROP IN=eth0 OUT= MAC= SRC=198.18.0.${src} DST=192.0.2.77 LEN=44 TOS=0x00 PREC=0x00 TTL=53 ID=1 PROTO=TCP SPT=40000 DPT=${port} WINDOW=1024 RES=0x00 SYN URGP=0\n`;
 const lines = (from: number, to: number): string =>
   Array.from({ length: to - from }, (_, i) => line(from + i)).join('');
-const ports = (): number[] => server.events().map((e) => e.port);
+/**
+ * The server's batches in spool order. Several are in flight at once (upload.max_in_flight), so they may arrive
+ * out of order; batch ids are `<spool id>-<segment>-<offset>`, both numbers in base 36.
+ */
+const inSpoolOrder = (): SubmissionBatch[] => {
+  const at = (b: SubmissionBatch): number[] =>
+    b.batch_id
+      .split('-')
+      .slice(1)
+      .map((x) => parseInt(x, 36));
+  return [...server.batches.values()].sort((a, b) => {
+    const [sa = 0, oa = 0] = at(a);
+    const [sb = 0, ob = 0] = at(b);
+    return sa - sb || oa - ob;
+  });
+};
+const ports = (): number[] => inSpoolOrder().flatMap((b) => b.events.map((e) => e.port));
 const range = (from: number, to: number): number[] => Array.from({ length: to - from }, (_, i) => from + i);
 
 describe('sensor agent', () => {
@@ -155,7 +172,11 @@ describe('sensor agent', () => {
       clock: systemClock,
     });
     expect(await sensor.drain(10_000)).toBe(true);
-    expect([...server.batches.values()].slice(0, 2).map((b) => b.events.length)).toEqual([10, 10]);
+    expect(
+      inSpoolOrder()
+        .slice(0, 2)
+        .map((b) => b.events.length),
+    ).toEqual([10, 10]);
     const totals: Record<string, number> = {};
     for (const b of server.batches.values())
       for (const [k, v] of Object.entries(b.stats ?? {})) totals[k] = (totals[k] ?? 0) + v;
