@@ -3,8 +3,9 @@
  *
  * Values are fed as 53-bit keyed hashes (see keyed-hash.ts). The counter starts EXACT — a sorted plain array of
  * the hashes (V8 keeps them as unboxed doubles, 8 bytes each; a Set of doubles took about 40 bytes a hash, and an
- * empty Set about 250 bytes, which a million rollup rows with three counters each paid in full) — and stays exact while it holds at most `threshold`
- * distinct hashes, so small counts (the vast majority of keys) are exact and cheap to merge. When an add or merge takes it past `threshold` it
+ * empty Set about 250 bytes, which a million rollup rows with three counters each paid in full) — and stays
+ * exact while it holds at most `threshold` distinct hashes, so small counts (the vast majority of keys) are exact
+ * and cheap to merge. When an add or merge takes it past `threshold` it
  * converts, once and for good, to a HyperLogLog sketch of 2^precision one-byte registers (see hll.ts),
  * whose relative standard error is about 1.04 / sqrt(2^precision) (1.6% at the default precision 12).
  *

@@ -42,8 +42,8 @@ export class ReadBuffers {
     const buf = this.lent.get(k);
     if (buf === undefined) return;
     this.lent.delete(k);
-    if (this.free.length >= this.keep) this.free.sort((a, b) => b.length - a.length).pop();
-    if (this.free.length < this.keep) this.free.push(buf);
+    this.free.push(buf);
+    if (this.free.length > this.keep) this.free.sort((a, b) => b.length - a.length).pop();
   }
 
   /** The segment is gone: its lent buffers are not given back (their batches may still be in use). */

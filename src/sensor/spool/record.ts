@@ -43,8 +43,14 @@ export interface EncodedRecord {
  * a reader can take the events array's bytes as they are (readRecordAt) and the uploader can send them unparsed.
  */
 export function encodeRecordParts(payload: SpoolPayload): EncodedRecord {
-  const { events, ...head } = payload;
-  return encodeRecordFromJson(head, Buffer.from(JSON.stringify(events), 'utf8'), events.length);
+  const { events: list, ...rest } = payload;
+  const events = Buffer.from(JSON.stringify(list), 'utf8');
+  const { head, tail, length } = recordFrame(rest, events, list.length);
+  const rec = Buffer.allocUnsafeSlow(length);
+  head.copy(rec, 0);
+  events.copy(rec, head.length);
+  tail.copy(rec, head.length + events.length);
+  return { rec, eventsStart: head.length, eventsEnd: head.length + events.length };
 }
 
 /**
@@ -77,20 +83,6 @@ export function recordFrame(
 }
 
 const RECORD_TAIL = Buffer.from('}');
-
-/** recordFrame's parts in one buffer of its own, with where the events are in it. */
-export function encodeRecordFromJson(
-  payload: Omit<SpoolPayload, 'events'>,
-  eventsJson: Uint8Array,
-  count: number,
-): EncodedRecord {
-  const { head, tail, length } = recordFrame(payload, eventsJson, count);
-  const rec = Buffer.allocUnsafeSlow(length);
-  head.copy(rec, 0);
-  rec.set(eventsJson, head.length);
-  tail.copy(rec, head.length + eventsJson.length);
-  return { rec, eventsStart: head.length, eventsEnd: head.length + eventsJson.length };
-}
 
 export function encodeRecord(payload: SpoolPayload): Buffer {
   return encodeRecordParts(payload).rec;

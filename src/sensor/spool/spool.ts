@@ -236,10 +236,7 @@ export class Spool {
         this.finishSegment(seg);
         continue;
       }
-      const durable =
-        seg.seq < this.durable.segment ||
-        (seg.seq === this.durable.segment && this.cursor.offset < this.durable.offset);
-      if (!durable) return null;
+      if (!this.isDurable(seg.seq, this.cursor.offset)) return null;
       const batch = this.readAt(seg, this.cursor.offset);
       if (batch !== null) return batch;
       // Damaged after open (the disk changed under us): skip the rest of this segment, counted as dropped.
@@ -269,10 +266,14 @@ export class Spool {
       offset = 0;
       if (seg === undefined || seg.size === 0) return null;
     }
-    const durable =
-      seg.seq < this.durable.segment || (seg.seq === this.durable.segment && offset < this.durable.offset);
-    if (!durable) return null;
+    if (!this.isDurable(seg.seq, offset)) return null;
     return this.readAt(seg, offset);
+  }
+
+  /** Whether the record at (segment, offset) is covered by the last fsync. */
+  private isDurable(segment: number, offset: number): boolean {
+    const d = this.durable;
+    return segment < d.segment || (segment === d.segment && offset < d.offset);
   }
 
   /**

@@ -100,6 +100,7 @@ export class Uploader {
   };
   private readonly log: Logger;
   private readonly http: HttpPoster;
+  private readonly maxInFlight: number;
   private running = false;
   private loop: Promise<void> | null = null;
   private readonly abort = new AbortController();
@@ -110,7 +111,8 @@ export class Uploader {
 
   constructor(private readonly opts: UploaderOptions) {
     this.log = opts.logger.child({ component: 'uploader' });
-    this.http = new HttpPoster(new URL(SUBMISSIONS_PATH, opts.serverUrl), Math.max(1, opts.maxInFlight ?? 1));
+    this.maxInFlight = Math.max(1, opts.maxInFlight ?? 1);
+    this.http = new HttpPoster(new URL(SUBMISSIONS_PATH, opts.serverUrl), this.maxInFlight);
     this.stopped = new Promise((resolve) => {
       this.resolveStopped = resolve;
     });
@@ -134,8 +136,7 @@ export class Uploader {
 
   private async run(): Promise<void> {
     const window: Slot[] = [];
-    const max = Math.max(1, this.opts.maxInFlight ?? 1);
-    let limit = max;
+    let limit = this.maxInFlight;
     let attempt = 0;
     while (this.running) {
       this.fill(window, limit);
@@ -173,7 +174,7 @@ export class Uploader {
         continue;
       }
       attempt = 0;
-      limit = max;
+      limit = this.maxInFlight;
       // Take the settled outcomes at the head of the window, in spool order.
       while (window[0]?.outcome != null && window[0].outcome.kind !== 'retry') {
         const { batch, outcome: o } = window.shift() as Slot;
