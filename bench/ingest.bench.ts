@@ -9,7 +9,9 @@
  * The sources are drawn from a pool of a million addresses, so phase 1 sees about a million distinct sources within
  * one event-time hour: the memory figure is the issue's "a million distinct sources an hour".
  * The server's per-sensor rate limits are raised for the bench (they protect the server from one sensor; here a
- * few sensors carry a whole fleet's load).
+ * few sensors carry a whole fleet's load). The aggregator's memory settings are the defaults; the environment
+ * variables STORMWATCH_BENCH_AGG_PORT_ROWS, STORMWATCH_BENCH_AGG_SOURCE_DAYS and STORMWATCH_BENCH_AGG_HEAP_MB set
+ * aggregate_max_port_rows, aggregate_max_source_days and aggregate_worker_heap_mb (docs/CONFIG.md) to others.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -49,6 +51,12 @@ function runGenerator(specFile: string): Promise<GeneratorResult> {
   });
 }
 
+/** A server setting from the environment, to measure other memory settings than the defaults. */
+function envInt(name: string, key: string): Record<string, number> {
+  const v = process.env[name];
+  return v === undefined || v === '' ? {} : { [key]: Number(v) };
+}
+
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
@@ -67,7 +75,13 @@ export async function benchIngest(
     port: 0,
     dataDir: join(dir, 'data'),
     logger,
-    config: { rate_limit_burst: 100_000, rate_limit_refill_per_sec: 100_000 },
+    config: {
+      rate_limit_burst: 100_000,
+      rate_limit_refill_per_sec: 100_000,
+      ...envInt('STORMWATCH_BENCH_AGG_PORT_ROWS', 'aggregate_max_port_rows'),
+      ...envInt('STORMWATCH_BENCH_AGG_SOURCE_DAYS', 'aggregate_max_source_days'),
+      ...envInt('STORMWATCH_BENCH_AGG_HEAP_MB', 'aggregate_worker_heap_mb'),
+    },
   });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENGINE_CONFIG, DEFAULT_RUNNER_CONFIG } from '../pipeline/detect/index.js';
+import { heapNeedMb } from '../pipeline/aggregate/index.js';
 import { detectorConfigSchema, loadServerConfigFile, resolveServerConfig } from './config.js';
 
 const problemsOf = (input: unknown): string[] => {
@@ -47,6 +48,50 @@ describe('server configuration', () => {
     expect(problems.join('\n')).toMatch(/^signature_window_ms: /m);
     expect(problems.join('\n')).toMatch(/^detector: /m);
     expect(problems.join('\n')).toContain('max_bodybytes');
+  });
+
+  it('bounds the aggregator memory settings, each named', () => {
+    expect(
+      resolveServerConfig({
+        aggregate_max_port_rows: 60_000,
+        aggregate_max_source_days: 200_000,
+        aggregate_worker_heap_mb: 768,
+      }),
+    ).toMatchObject({
+      aggregate_max_port_rows: 60_000,
+      aggregate_max_source_days: 200_000,
+      aggregate_worker_heap_mb: 768,
+    });
+    expect(
+      problemsOf({
+        aggregate_max_port_rows: 10,
+        aggregate_max_source_days: 1.5,
+        aggregate_worker_heap_mb: 64,
+      }),
+    ).toEqual([
+      expect.stringMatching(/^aggregate_max_port_rows: /),
+      expect.stringMatching(/^aggregate_max_source_days: /),
+      expect.stringMatching(/^aggregate_worker_heap_mb: /),
+    ]);
+    // The defaults fit their own limit; caps that need more than the limit are refused at start, with the need.
+    const d = resolveServerConfig({});
+    expect(d.aggregate_worker_heap_mb).toBe(1024);
+    expect(
+      heapNeedMb({
+        maxPortRows: d.aggregate_max_port_rows,
+        maxSourceDays: d.aggregate_max_source_days,
+        maxBatches: 50,
+        maxEventsPerBatch: d.max_events_per_batch,
+      }),
+    ).toBeLessThanOrEqual(1024);
+    const [tooSmall] = problemsOf({ aggregate_max_port_rows: 1_000_000 });
+    expect(tooSmall).toMatch(
+      /^aggregate_worker_heap_mb: 1024 MiB is less than the \d+ MiB that aggregate_max_port_rows/,
+    );
+    expect(problemsOf({ aggregate_max_port_rows: 1_000_000, aggregate_worker_heap_mb: 4096 })).toEqual([]);
+    expect(problemsOf({ max_events_per_batch: 100_000, aggregate_max_batches: 50 })).toEqual([
+      expect.stringMatching(/^aggregate_worker_heap_mb: /),
+    ]);
   });
 
   it('validates detector settings and passes them through', () => {

@@ -14,6 +14,7 @@ import { makeError } from '../core/errors.js';
 import { ingestConfigShape } from '../ingest/config.js';
 import type { DetectorSettings } from '../pipeline/detect/index.js';
 import type { GeoOptions } from '../pipeline/enrich/index.js';
+import { DEFAULT_MAX_BATCHES, heapNeedMb } from '../pipeline/aggregate/index.js';
 import { retentionConfigSchema } from '../pipeline/retention/index.js';
 import { publishConfigSchema } from '../publish/config.js';
 
@@ -104,6 +105,12 @@ export const serverConfigSchema = z.strictObject({
   aggregate_max_batches: z.number().int().positive().optional(),
   aggregate_flush_interval_ms: z.number().int().positive().optional(),
   aggregate_flush_max_events: z.number().int().positive().optional(),
+  /** Rollup rows the aggregator keeps in memory; past them it evicts the least recently touched, which are in
+   * the store already. */
+  aggregate_max_port_rows: z.number().int().min(1000).default(100_000),
+  aggregate_max_source_days: z.number().int().min(1000).default(300_000),
+  /** The aggregator thread's V8 old-generation limit, MiB; checked at start against what the caps need. */
+  aggregate_worker_heap_mb: z.number().int().min(128).default(1024),
   archive_raw_batches: z.boolean().optional(),
   /** Detector loop period (unset: the detector's own default; 0: only drain() runs it). */
   detect_interval_ms: z.number().int().nonnegative().optional(),
@@ -159,7 +166,21 @@ export function resolveServerConfig(
     });
     throw makeError('SW_CONFIG_INVALID', `${source}: ${problems.join('; ')}`, { details: problems });
   }
-  return deepFreeze(r.data);
+  const c = r.data;
+  const need = heapNeedMb({
+    maxPortRows: c.aggregate_max_port_rows,
+    maxSourceDays: c.aggregate_max_source_days,
+    maxBatches: c.aggregate_max_batches ?? DEFAULT_MAX_BATCHES,
+    maxEventsPerBatch: c.max_events_per_batch,
+  });
+  if (c.aggregate_worker_heap_mb < need) {
+    const problem =
+      `aggregate_worker_heap_mb: ${c.aggregate_worker_heap_mb} MiB is less than the ${need} MiB that ` +
+      `aggregate_max_port_rows, aggregate_max_source_days, aggregate_max_batches and max_events_per_batch need ` +
+      `(src/pipeline/aggregate/heap-need.ts): raise it or lower them`;
+    throw makeError('SW_CONFIG_INVALID', `${source}: ${problem}`, { details: [problem] });
+  }
+  return deepFreeze(c);
 }
 
 /**

@@ -94,6 +94,15 @@ function aggregatorFamilies(ctx: ApiContext): MetricFamily[] {
       ],
     },
     {
+      name: 'stormwatch_aggregate_heap_bytes',
+      help: 'V8 heap of the aggregator thread: used, and the limit collection keeps it under.',
+      type: 'gauge',
+      samples: [
+        { labels: { kind: 'used' }, value: s.heap.used_bytes },
+        { labels: { kind: 'limit' }, value: s.heap.limit_bytes },
+      ],
+    },
+    {
       name: 'stormwatch_aggregate_pending_events',
       help: 'Events read from the bus and counted in memory, waiting for the next commit.',
       type: 'gauge',

@@ -123,8 +123,11 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
             ? { flushMaxEvents: config.aggregate_flush_max_events }
             : {}),
           ...(config.archive_raw_batches !== undefined ? { archiveRaw: config.archive_raw_batches } : {}),
+          maxPortRows: config.aggregate_max_port_rows,
+          maxSourceDays: config.aggregate_max_source_days,
           probationMs,
         },
+        heapMb: config.aggregate_worker_heap_mb,
       },
       opts.logger.child({ component: 'aggregate' }),
     );

@@ -11,8 +11,17 @@ export interface AggregatorThreadData {
   logLevel: string;
   options: Pick<
     AggregatorOptions,
-    'intervalMs' | 'maxBatches' | 'flushIntervalMs' | 'flushMaxEvents' | 'archiveRaw' | 'probationMs'
+    | 'intervalMs'
+    | 'maxBatches'
+    | 'flushIntervalMs'
+    | 'flushMaxEvents'
+    | 'archiveRaw'
+    | 'probationMs'
+    | 'maxPortRows'
+    | 'maxSourceDays'
   >;
+  /** The worker's V8 old-generation limit, MiB (undefined: Node's default). */
+  heapMb?: number;
 }
 
 export type ToWorker = { type: 'drain'; id: number } | { type: 'stop' };

@@ -14,6 +14,60 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const T0 = Date.parse('2007-04-12T10:00:00Z');
 
 describe('aggregator on a worker thread', () => {
+  it('runs under the heap limit and the row caps it is given, and reports its heap', async () => {
+    const storePath = join(dir, 'store-limits.db');
+    const busPath = join(dir, 'bus-limits.db');
+    const quiet = pino({ level: 'silent' });
+    const store = openSqliteStore({ path: storePath, seed, logger: quiet });
+    const bus = openSqliteBus({ path: busPath, logger: quiet });
+    store.addSensor({ id: 's1', name: 's1', operator: 'op-1', public_key_pem: 'k', created_at: T0 });
+    const agg = await startAggregatorThread(
+      {
+        storePath,
+        busPath,
+        seed,
+        geo: null,
+        logLevel: 'silent',
+        options: { intervalMs: 5, maxPortRows: 1000, maxSourceDays: 1000 },
+        heapMb: 192,
+      },
+      quiet,
+    );
+    try {
+      // 1,600 ports in one hour: 4,800 port rows (5m, 1h, 1d) and 1,600 source days, past both caps.
+      for (let b = 0; b < 2; b++) {
+        await bus.publish({
+          batch_id: `s1/wide${b}`,
+          sensor_id: 's1',
+          received_at: T0,
+          clock_offset_ms: 0,
+          events: Array.from({ length: 800 }, (_, i) => ({
+            ts: T0 + i,
+            proto: 'tcp' as const,
+            port: 1 + b * 800 + i,
+            src: `1.2.${b}.${i % 250}`,
+          })),
+        });
+      }
+      await agg.drain();
+      const st = agg.stats();
+      expect(st.events_applied_total).toBe(1600);
+      expect(st.engine.port_rows).toBeLessThanOrEqual(1000);
+      expect(st.engine.source_states).toBeLessThanOrEqual(1000);
+      // The limit is the old generation asked for plus the young generation V8 adds to it.
+      expect(st.heap.limit_bytes).toBeGreaterThanOrEqual(192 * 1048576);
+      expect(st.heap.limit_bytes).toBeLessThan(320 * 1048576);
+      expect(st.heap.used_bytes).toBeGreaterThan(0);
+      expect(st.heap.used_bytes).toBeLessThan(st.heap.limit_bytes);
+      // Nothing evicted is lost: every port's rows are in the store.
+      expect(store.bucketRows('1h', T0 - (T0 % 3_600_000)).length).toBe(1600);
+    } finally {
+      await agg.stop();
+      await bus.close();
+      store.close();
+    }
+  });
+
   it('counts what the main thread publishes, once, with geo, and reports through drain and stats', async () => {
     const lines: Array<{ level: number; msg: string }> = [];
     const logger = pino(

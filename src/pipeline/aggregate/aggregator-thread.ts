@@ -34,6 +34,7 @@ const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fa
 const EMPTY_STATS: AggregatorStats = {
   ...emptyStats(),
   engine: { port_rows: 0, source_states: 0, sensor_rows: 0, pending_batches: 0, pending_events: 0 },
+  heap: { used_bytes: 0, limit_bytes: 0 },
 };
 
 /** The worker's code: built JavaScript runs as is; TypeScript sources (tests, tsx) are loaded through tsx. */
@@ -42,9 +43,13 @@ function spawn(data: AggregatorThreadData): Worker {
   if (here.endsWith('.ts')) {
     const target = new URL('./aggregator-worker.ts', here).href;
     const boot = `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(target)}); })`;
-    return new Worker(boot, { eval: true, workerData: data });
+    return new Worker(boot, { eval: true, workerData: data, ...limits(data) });
   }
-  return new Worker(new URL('./aggregator-worker.js', here), { workerData: data });
+  return new Worker(new URL('./aggregator-worker.js', here), { workerData: data, ...limits(data) });
+}
+
+function limits(data: AggregatorThreadData): { resourceLimits?: { maxOldGenerationSizeMb: number } } {
+  return data.heapMb === undefined ? {} : { resourceLimits: { maxOldGenerationSizeMb: data.heapMb } };
 }
 
 /**

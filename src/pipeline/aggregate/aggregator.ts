@@ -14,7 +14,8 @@
  *   interval passed since the last commit (so a trickle of batches does not rewrite the same rows at every step). Ingest acknowledged the sensors already (the bus is
  *   durable), so the interval costs freshness of the rollups, never acknowledgement latency.
  * - One step at a time: a fetch never overlaps a commit or an ack. While work is waiting the loop runs back to
- *   back; when the bus is empty it sleeps intervalMs.
+ *   back, with one turn of the event loop between steps (timers and messages are never starved by a backlog);
+ *   when the bus is empty it sleeps intervalMs.
  * - A batch the engine refuses as invalid (SW_BATCH_INVALID: ingest validates, so a bug or corruption) would
  *   block the bus forever, so it is acked and dropped, counted in batches_rejected_total and logged; nothing of it
  *   is counted (the engine checks a whole batch before counting it).
@@ -23,6 +24,7 @@
  * - drain() resolves once a step found the bus empty with nothing uncommitted, after everything fetched before
  *   the call was committed and acked.
  */
+import { getHeapStatistics } from 'node:v8';
 import type { Logger } from 'pino';
 import type { Bus } from '../../bus/bus.js';
 import { isStormwatchError, makeError } from '../../core/errors.js';
@@ -48,6 +50,9 @@ export interface AggregatorOptions {
   archiveRaw?: boolean;
   /** How long a new sensor carries no weight in detection (src/store/rollups/probation.ts). Default 14 days. */
   probationMs?: number;
+  /** Rollup rows kept in memory past a commit (RollupEngineOptions.maxPortRows / maxSources). */
+  maxPortRows?: number;
+  maxSourceDays?: number;
 }
 
 export interface AggregatorStats {
@@ -71,6 +76,8 @@ export interface AggregatorStats {
   /** The most recent step threw (cleared by the next step that succeeds); readiness reads it. */
   last_step_failed: boolean;
   engine: RollupEngineStats;
+  /** The V8 heap of the thread the aggregator runs on (bytes): used, and the limit collection keeps it under. */
+  heap: { used_bytes: number; limit_bytes: number };
 }
 
 export interface Aggregator {
@@ -80,9 +87,11 @@ export interface Aggregator {
 }
 
 const MAX_BACKOFF_MS = 30_000;
+/** Batches read per step unless configured. */
+export const DEFAULT_MAX_BATCHES = 50;
 
 /** The counters of an aggregator that has done nothing yet. */
-export function emptyStats(): Omit<AggregatorStats, 'engine'> {
+export function emptyStats(): Omit<AggregatorStats, 'engine' | 'heap'> {
   return {
     batches_applied_total: 0,
     batches_skipped_total: 0,
@@ -110,7 +119,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   const { bus, store } = opts;
   const log = opts.logger;
   const intervalMs = opts.intervalMs ?? 200;
-  const maxBatches = opts.maxBatches ?? 50;
+  const maxBatches = opts.maxBatches ?? DEFAULT_MAX_BATCHES;
   const flushIntervalMs = opts.flushIntervalMs ?? 5000;
   const flushMaxEvents = opts.flushMaxEvents ?? 2_000_000;
   const operators = new Map<string, string>();
@@ -130,9 +139,13 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
       ...(opts.geo ? { geo: opts.geo } : {}),
       ...(opts.probationMs !== undefined ? { probationMs: opts.probationMs } : {}),
     },
-    { archiveRaw: opts.archiveRaw ?? true },
+    {
+      archiveRaw: opts.archiveRaw ?? true,
+      ...(opts.maxPortRows !== undefined ? { maxPortRows: opts.maxPortRows } : {}),
+      ...(opts.maxSourceDays !== undefined ? { maxSources: opts.maxSourceDays } : {}),
+    },
   );
-  const stats: Omit<AggregatorStats, 'engine'> = emptyStats();
+  const stats: Omit<AggregatorStats, 'engine' | 'heap'> = emptyStats();
 
   let stopping = false;
   let wake: (() => void) | null = null;
@@ -276,7 +289,12 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
         continue;
       }
-      if (handled > 0) continue;
+      if (handled > 0) {
+        // The bus and the store answer synchronously, so `await step()` alone never leaves the microtask queue:
+        // a turn of the event loop lets timers and messages in (the worker thread's stats, drain and stop).
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        continue;
+      }
       if (handled === WAITING) {
         await sleep(Math.min(intervalMs, flushIntervalMs / 4));
         continue;
@@ -314,8 +332,14 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
       wake?.();
       return done;
     },
-    stats: () => ({ ...stats, engine: engine.stats() }),
+    stats: () => ({ ...stats, engine: engine.stats(), heap: heapOfThisThread() }),
   };
+}
+
+/** In a worker thread, the worker's own isolate. */
+function heapOfThisThread(): AggregatorStats['heap'] {
+  const h = getHeapStatistics();
+  return { used_bytes: h.used_heap_size, limit_bytes: h.heap_size_limit };
 }
 
 function isInvalid(err: unknown): boolean {
