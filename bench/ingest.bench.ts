@@ -12,6 +12,9 @@
  * few sensors carry a whole fleet's load). The aggregator's memory settings are the defaults; the environment
  * variables STORMWATCH_BENCH_AGG_PORT_ROWS, STORMWATCH_BENCH_AGG_SOURCE_DAYS and STORMWATCH_BENCH_AGG_HEAP_MB set
  * aggregate_max_port_rows, aggregate_max_source_days and aggregate_worker_heap_mb (docs/CONFIG.md) to others.
+ * With STORMWATCH_BENCH_MEM_LOG=FILE, a JSON line every 2 s says where the memory is: the process's resident and
+ * anonymous MiB, the main thread's heap and external memory, the aggregator thread's heap (used and committed,
+ * from /metrics) and the rows it holds.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +26,7 @@ import { startServer } from '../src/api/server.js';
 import { createEnrollmentTokenViaApi, enrollViaApi } from '../src/protocol/client.js';
 import { generateSensorKeyPair } from '../src/protocol/signing.js';
 import type { Figure } from './figures.js';
+import { startMemLog } from './mem-log.js';
 
 const PER_BATCH = 5000; // as in load-generator.ts
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -71,8 +75,15 @@ export async function benchIngest(
   const pool = opts.pool ?? 1_000_000;
   const dir = mkdtempSync(join(tmpdir(), 'sw-bench-'));
   const logger = pino({ level: 'warn' });
+  // The server's event clock starts at ten to the hour and, when phase 2 starts, moves on to 40 s after the next
+  // hour (the detector closes a bucket 60 s after its end): every run then includes the detector closing an hour
+  // that holds most of phase 1 (about 100 k keys), with its memory and its pause, whatever the time of day.
+  const HOUR = 3_600_000;
+  let offset = 50 * 60_000 - (Date.now() % HOUR);
+  const eventClock = { now: (): number => Date.now() + offset };
   const server = await startServer({
     port: 0,
+    eventClock,
     dataDir: join(dir, 'data'),
     logger,
     config: {
@@ -85,6 +96,8 @@ export async function benchIngest(
   });
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+  const memLog = process.env.STORMWATCH_BENCH_MEM_LOG;
+  const stopMemLog = memLog ? startMemLog(server.url, memLog) : null;
   try {
     const ids: Array<{ id: string; privateKeyPem: string }> = [];
     for (let i = 0; i < sensors; i++) {
@@ -94,7 +107,7 @@ export async function benchIngest(
       ids.push({ id: sensor_id, privateKeyPem: keys.privateKeyPem });
     }
     // Each generator builds its own batches before its clock starts: event times within the last hour.
-    const hourAgo = Date.now() - 3_600_000;
+    const hourAgo = eventClock.now() - HOUR;
     const spec = (tag: string, batches: number, eventsPerSecond: number, g: number): string => {
       const file = join(dir, `spec-${tag}-${g}.json`);
       const count = Math.ceil(batches / generators);
@@ -131,7 +144,9 @@ export async function benchIngest(
     const eventsA = a.reduce((n, x) => n + x.events, 0);
     const e2eRate = eventsA / e2eSecs;
 
-    // Phase 2: half the end-to-end rate, split over the generators.
+    // Phase 2: half the end-to-end rate, split over the generators; the hour closes 20 s in.
+    const hourClose = Math.floor(hourAgo / HOUR) * HOUR + 2 * HOUR + 40_000;
+    offset = Math.max(offset, hourClose - Date.now());
     const half = e2eRate / 2 / generators;
     const b = await Promise.all(
       Array.from({ length: generators }, (_, g) => runGenerator(spec('b', batchesB, half, g))),
@@ -170,6 +185,7 @@ export async function benchIngest(
     ];
   } finally {
     clearInterval(sampler);
+    stopMemLog?.();
     await server.close();
     rmSync(dir, { recursive: true, force: true });
   }

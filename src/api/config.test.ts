@@ -67,26 +67,37 @@ describe('server configuration', () => {
         aggregate_max_port_rows: 10,
         aggregate_max_source_days: 1.5,
         aggregate_worker_heap_mb: 64,
+        aggregate_max_step_events: 10,
+        store_cache_mb: 0,
       }),
     ).toEqual([
+      expect.stringMatching(/^aggregate_max_step_events: /),
       expect.stringMatching(/^aggregate_max_port_rows: /),
       expect.stringMatching(/^aggregate_max_source_days: /),
+      expect.stringMatching(/^store_cache_mb: /),
       expect.stringMatching(/^aggregate_worker_heap_mb: /),
     ]);
+    expect(resolveServerConfig({}).store_cache_mb).toBe(32);
+    // A step bound counts in the need (up to the batch bound: 50 or 3 batches of 20,000 events).
+    expect(problemsOf({ aggregate_max_step_events: 2_000_000 })).toEqual([
+      expect.stringMatching(/^aggregate_worker_heap_mb: 512 MiB is less than .*aggregate_max_step_events/),
+    ]);
+    expect(problemsOf({ aggregate_max_step_events: 2_000_000, aggregate_max_batches: 3 })).toEqual([]);
     // The defaults fit their own limit; caps that need more than the limit are refused at start, with the need.
     const d = resolveServerConfig({});
-    expect(d.aggregate_worker_heap_mb).toBe(1024);
+    expect(d.aggregate_worker_heap_mb).toBe(512);
     expect(
       heapNeedMb({
         maxPortRows: d.aggregate_max_port_rows,
         maxSourceDays: d.aggregate_max_source_days,
         maxBatches: 50,
+        maxStepEvents: 50_000,
         maxEventsPerBatch: d.max_events_per_batch,
       }),
-    ).toBeLessThanOrEqual(1024);
+    ).toBeLessThanOrEqual(512);
     const [tooSmall] = problemsOf({ aggregate_max_port_rows: 1_000_000 });
     expect(tooSmall).toMatch(
-      /^aggregate_worker_heap_mb: 1024 MiB is less than the \d+ MiB that aggregate_max_port_rows/,
+      /^aggregate_worker_heap_mb: 512 MiB is less than the \d+ MiB that aggregate_max_port_rows/,
     );
     expect(problemsOf({ aggregate_max_port_rows: 1_000_000, aggregate_worker_heap_mb: 4096 })).toEqual([]);
     expect(problemsOf({ max_events_per_batch: 100_000, aggregate_max_batches: 50 })).toEqual([

@@ -14,7 +14,7 @@ import { makeError } from '../core/errors.js';
 import { ingestConfigShape } from '../ingest/config.js';
 import type { DetectorSettings } from '../pipeline/detect/index.js';
 import type { GeoOptions } from '../pipeline/enrich/index.js';
-import { DEFAULT_MAX_BATCHES, heapNeedMb } from '../pipeline/aggregate/index.js';
+import { DEFAULT_MAX_BATCHES, DEFAULT_MAX_STEP_EVENTS, heapNeedMb } from '../pipeline/aggregate/index.js';
 import { retentionConfigSchema } from '../pipeline/retention/index.js';
 import { publishConfigSchema } from '../publish/config.js';
 
@@ -103,14 +103,17 @@ export const serverConfigSchema = z.strictObject({
   /** Aggregator loop period and batch size (unset: the aggregator's own defaults). */
   aggregate_interval_ms: z.number().int().positive().optional(),
   aggregate_max_batches: z.number().int().positive().optional(),
+  aggregate_max_step_events: z.number().int().min(1000).optional(),
   aggregate_flush_interval_ms: z.number().int().positive().optional(),
   aggregate_flush_max_events: z.number().int().positive().optional(),
-  /** Rollup rows the aggregator keeps in memory; past them it evicts the least recently touched, which are in
-   * the store already. */
-  aggregate_max_port_rows: z.number().int().min(1000).default(100_000),
-  aggregate_max_source_days: z.number().int().min(1000).default(300_000),
+  /** Rollup rows the aggregator keeps in memory; at a cap it commits and evicts the least recently touched,
+   * which are in the store already. The defaults keep the whole server under 1 GB (bench/ingest.bench.ts). */
+  aggregate_max_port_rows: z.number().int().min(1000).default(60_000),
+  aggregate_max_source_days: z.number().int().min(1000).default(150_000),
+  /** SQLite's page cache per store connection (the server has two: the main thread's and the aggregator's). */
+  store_cache_mb: z.number().int().min(1).max(4096).default(32),
   /** The aggregator thread's V8 old-generation limit, MiB; checked at start against what the caps need. */
-  aggregate_worker_heap_mb: z.number().int().min(128).default(1024),
+  aggregate_worker_heap_mb: z.number().int().min(128).default(512),
   archive_raw_batches: z.boolean().optional(),
   /** Detector loop period (unset: the detector's own default; 0: only drain() runs it). */
   detect_interval_ms: z.number().int().nonnegative().optional(),
@@ -171,12 +174,14 @@ export function resolveServerConfig(
     maxPortRows: c.aggregate_max_port_rows,
     maxSourceDays: c.aggregate_max_source_days,
     maxBatches: c.aggregate_max_batches ?? DEFAULT_MAX_BATCHES,
+    maxStepEvents: c.aggregate_max_step_events ?? DEFAULT_MAX_STEP_EVENTS,
     maxEventsPerBatch: c.max_events_per_batch,
   });
   if (c.aggregate_worker_heap_mb < need) {
     const problem =
       `aggregate_worker_heap_mb: ${c.aggregate_worker_heap_mb} MiB is less than the ${need} MiB that ` +
-      `aggregate_max_port_rows, aggregate_max_source_days, aggregate_max_batches and max_events_per_batch need ` +
+      `aggregate_max_port_rows, aggregate_max_source_days, aggregate_max_batches, aggregate_max_step_events and ` +
+      `max_events_per_batch need ` +
       `(src/pipeline/aggregate/heap-need.ts): raise it or lower them`;
     throw makeError('SW_CONFIG_INVALID', `${source}: ${problem}`, { details: [problem] });
   }

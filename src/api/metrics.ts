@@ -95,10 +95,11 @@ function aggregatorFamilies(ctx: ApiContext): MetricFamily[] {
     },
     {
       name: 'stormwatch_aggregate_heap_bytes',
-      help: 'V8 heap of the aggregator thread: used, and the limit collection keeps it under.',
+      help: 'V8 heap of the aggregator thread: used, committed (reserved from the system), and the limit collection keeps it under.',
       type: 'gauge',
       samples: [
         { labels: { kind: 'used' }, value: s.heap.used_bytes },
+        { labels: { kind: 'committed' }, value: s.heap.committed_bytes },
         { labels: { kind: 'limit' }, value: s.heap.limit_bytes },
       ],
     },

@@ -97,6 +97,7 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
       seed,
       logger: opts.logger.child({ component: 'store' }),
       probationMs,
+      cacheMb: config.store_cache_mb,
     });
     undo.push(() => store.close());
     const bus = openSqliteBus({
@@ -116,6 +117,9 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
         options: {
           ...(config.aggregate_interval_ms !== undefined ? { intervalMs: config.aggregate_interval_ms } : {}),
           ...(config.aggregate_max_batches !== undefined ? { maxBatches: config.aggregate_max_batches } : {}),
+          ...(config.aggregate_max_step_events !== undefined
+            ? { maxStepEvents: config.aggregate_max_step_events }
+            : {}),
           ...(config.aggregate_flush_interval_ms !== undefined
             ? { flushIntervalMs: config.aggregate_flush_interval_ms }
             : {}),
@@ -128,6 +132,7 @@ export async function startServer(opts: StartServerOptions): Promise<ServerHandl
           probationMs,
         },
         heapMb: config.aggregate_worker_heap_mb,
+        storeCacheMb: config.store_cache_mb,
       },
       opts.logger.child({ component: 'aggregate' }),
     );

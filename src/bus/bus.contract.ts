@@ -129,6 +129,23 @@ export function runBusContract(name: string, makeHarness: () => BusHarness | Pro
       expect((await bus.fetch(10)).map((x) => x.batch_id)).toEqual(['batch-c3', 'batch-c4']);
     });
 
+    it('stops a fetch after the batch that reaches maxEvents, and always hands out one batch', async () => {
+      const bus = await open(await makeHarness());
+      await bus.publish(busBatch('batch-e1', 3));
+      await bus.publish(busBatch('batch-e2', 4));
+      await bus.publish(busBatch('batch-e3', 2));
+      await bus.publish(busBatch('batch-e4', 1));
+      const ids = async (after: number, maxEvents: number): Promise<string[]> =>
+        (await bus.fetch(10, after, maxEvents)).map((x) => x.batch_id);
+      expect(await ids(0, 7)).toEqual(['batch-e1', 'batch-e2']); // 3 + 4 reaches 7
+      expect(await ids(0, 8)).toEqual(['batch-e1', 'batch-e2', 'batch-e3']); // 7 < 8: one more
+      expect(await ids(0, 1)).toEqual(['batch-e1']); // one batch past the bound
+      expect(await ids(0, 0)).toEqual(['batch-e1']);
+      const [first] = await bus.fetch(1);
+      expect(await ids(first?.seq ?? 0, 6)).toEqual(['batch-e2', 'batch-e3']);
+      expect(await ids(0, Infinity)).toEqual(['batch-e1', 'batch-e2', 'batch-e3', 'batch-e4']);
+    });
+
     it('keeps the raw body of a batch and decodes its events from it after a restart', async () => {
       const harness = await makeHarness();
       const bus = await open(harness);

@@ -8,6 +8,9 @@
  * - `fetch` hands out batches in publish order; a batch stays on the bus until `ack`ed, and is handed out again
  *   after a restart if it was never acked (at-least-once; the store's applied-batch record makes it exactly-once).
  *   With `after`, only batches with a larger seq are handed out, so a consumer can read ahead of its acks.
+ *   With `maxEvents`, a fetch stops after the batch that brings its events to `maxEvents` or more (it always
+ *   hands out at least one batch when one waits), so what one fetch decodes is bounded by events, not only by
+ *   batches.
  * - A batch published with `raw` comes back from fetch with the same `raw` bytes (also after a restart).
  */
 import type { AttackEvent } from '../core/event.js';
@@ -33,8 +36,11 @@ export interface BusBatch {
 
 export interface Bus {
   publish(batch: BusBatch): Promise<'accepted' | 'duplicate'>;
-  /** Up to `max` unacked batches in publish order with seq > `after` (default: all; may return fewer, or none). */
-  fetch(max: number, after?: number): Promise<Array<BusBatch & { seq: number }>>;
+  /**
+   * Up to `max` unacked batches in publish order with seq > `after` (default: all), and no more once they hold
+   * `maxEvents` events (default: no bound); may return fewer, or none.
+   */
+  fetch(max: number, after?: number, maxEvents?: number): Promise<Array<BusBatch & { seq: number }>>;
   /** Marks batches consumed; they are not handed out again. */
   ack(seqs: number[]): Promise<void>;
   /** Unacked batches waiting. */

@@ -127,5 +127,6 @@ export function thresholdEngine(cfg: ThresholdConfig): DetectionEngine & { close
     flaggedSensors: () => [],
     threatLevel: () => ({ level: 'normal', reason: 'test double', incidents: [] }),
     saveState: () => new Uint8Array(0),
+    saveStateParts: () => [new Uint8Array(0)],
   };
 }

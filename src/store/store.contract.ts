@@ -775,6 +775,39 @@ function runDetectionContract(name: string, makeStore: () => Store | Promise<Sto
       expect(s.getIncident('i2')).toBeUndefined();
     });
 
+    it('saves a detector state in parts, replaces every part on the next save, and rolls a failed one back', async () => {
+      const s = await open();
+      let made = 0;
+      const parts = function* (sizes: number[], failAt = -1): Generator<Uint8Array> {
+        for (const [i, n] of sizes.entries()) {
+          if (i === failAt) throw new Error('part failed');
+          made++;
+          yield new Uint8Array(n).fill(i + 1);
+        }
+      };
+      s.saveDetectorState('main', parts([3, 2, 4]), '5m:1');
+      expect(made).toBe(3);
+      let st = s.loadDetectorState('main');
+      expect([...(st?.data ?? [])]).toEqual([1, 1, 1]);
+      expect(st?.parts.map((p) => [...p])).toEqual([
+        [2, 2],
+        [3, 3, 3, 3],
+      ]);
+      // Fewer parts: the old third one is gone. A single buffer: no later parts.
+      s.saveDetectorState('main', parts([1, 1]), '5m:2');
+      expect(s.loadDetectorState('main')?.parts.map((p) => [...p])).toEqual([[2]]);
+      s.saveDetectorState('main', new Uint8Array([7]), '5m:3');
+      expect(s.loadDetectorState('main')).toMatchObject({ position: '5m:3', parts: [] });
+      // A part that cannot be made leaves the previous state whole.
+      s.saveDetectorState('main', parts([5, 5]), '5m:4');
+      expect(() => s.saveDetectorState('main', parts([6, 6, 6], 2), '5m:5')).toThrow('part failed');
+      st = s.loadDetectorState('main');
+      expect(st?.position).toBe('5m:4');
+      expect([...(st?.data ?? [])]).toEqual([1, 1, 1, 1, 1]);
+      expect(st?.parts.map((p) => p.length)).toEqual([5]);
+      expect(() => s.saveDetectorState('main', parts([]), '5m:6')).toThrow(/no part/);
+    });
+
     it('upserts incidents and lists them newest first, by status and key', async () => {
       const s = await open();
       s.saveIncidents([incident('a', 22, 'open', T0 + 1), incident('b', 23, 'resolved', T0 + 2)]);

@@ -197,7 +197,10 @@ export interface AnomalyQuery {
 
 /** The detector's saved state and its position (e.g. the last bucket it closed), saved together. */
 export interface DetectorStateRecord {
+  /** The state, or its first part when it was saved in parts. */
   data: Buffer;
+  /** The later parts, in order (none for a state saved whole). */
+  parts: Buffer[];
   position: string;
   updated_at: number;
 }
@@ -348,7 +351,8 @@ export interface Store extends RollupLoader {
    */
   saveDetectorState(
     name: string,
-    data: Uint8Array,
+    /** One buffer, or parts (read one at a time, inside the transaction). */
+    data: Uint8Array | Iterable<Uint8Array>,
     position: string,
     found?: { incidents?: StoredIncident[]; anomalies?: StoredAnomaly[] },
   ): void;

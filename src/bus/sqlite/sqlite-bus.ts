@@ -188,12 +188,19 @@ export function openSqliteBus(opts: SqliteBusOptions): Bus {
       });
     },
 
-    fetch(max: number, after = 0): Promise<Array<BusBatch & { seq: number }>> {
+    fetch(max: number, after = 0, maxEvents = Infinity): Promise<Array<BusBatch & { seq: number }>> {
       return run(() => {
         if (max <= 0) return [];
-        return st.fetch
-          .all(after, Math.floor(max))
-          .map((row) => toBatch(row, st.payload.get(row.seq)?.payload ?? '{"events":[]}'));
+        // The rows first (no payloads), then one payload decoded at a time until the events reach the bound.
+        const out: Array<BusBatch & { seq: number }> = [];
+        let events = 0;
+        for (const row of st.fetch.all(after, Math.floor(max))) {
+          if (out.length > 0 && events >= maxEvents) break;
+          const b = toBatch(row, st.payload.get(row.seq)?.payload ?? '{"events":[]}');
+          out.push(b);
+          events += b.events.length;
+        }
+        return out;
       });
     },
 

@@ -81,13 +81,16 @@ describe('DistinctCounter serialization', () => {
     }
   });
 
-  it('memoises the bytes until the counter changes, in both forms and after a merge', () => {
+  it('memoises the bytes of a sketch until it changes, and writes an exact form afresh, also after a merge', () => {
     const next = hashes(99);
     for (const n of [10, 5000]) {
       const c = DistinctCounter.create();
       for (let i = 0; i < n; i++) c.addHash(next());
       const first = c.serialize();
-      expect(c.serialize()).toBe(first);
+      // A sketch's 3 kB are kept; a small exact form is not (its bytes would cost more memory than writing it).
+      if (n === 5000) expect(c.serialize()).toBe(first);
+      else expect(c.serialize()).not.toBe(first);
+      expect(c.serialize().equals(first)).toBe(true);
       c.addHash(first.length); // a new hash: the bytes must change
       const second = c.serialize();
       expect(DistinctCounter.deserialize(second).estimate()).toBe(c.estimate());

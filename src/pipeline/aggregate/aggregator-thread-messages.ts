@@ -13,6 +13,7 @@ export interface AggregatorThreadData {
     AggregatorOptions,
     | 'intervalMs'
     | 'maxBatches'
+    | 'maxStepEvents'
     | 'flushIntervalMs'
     | 'flushMaxEvents'
     | 'archiveRaw'
@@ -20,6 +21,8 @@ export interface AggregatorThreadData {
     | 'maxPortRows'
     | 'maxSourceDays'
   >;
+  /** SQLite page cache of the worker's store connection, MiB (undefined: the store's default). */
+  storeCacheMb?: number;
   /** The worker's V8 old-generation limit, MiB (undefined: Node's default). */
   heapMb?: number;
 }

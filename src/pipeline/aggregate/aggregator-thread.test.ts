@@ -59,6 +59,8 @@ describe('aggregator on a worker thread', () => {
       expect(st.heap.limit_bytes).toBeLessThan(320 * 1048576);
       expect(st.heap.used_bytes).toBeGreaterThan(0);
       expect(st.heap.used_bytes).toBeLessThan(st.heap.limit_bytes);
+      expect(st.heap.committed_bytes).toBeGreaterThanOrEqual(st.heap.used_bytes);
+      expect(st.heap.committed_bytes).toBeLessThanOrEqual(st.heap.limit_bytes);
       // Nothing evicted is lost: every port's rows are in the store.
       expect(store.bucketRows('1h', T0 - (T0 % 3_600_000)).length).toBe(1600);
     } finally {

@@ -34,7 +34,7 @@ const LEVELS: Record<number, 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fa
 const EMPTY_STATS: AggregatorStats = {
   ...emptyStats(),
   engine: { port_rows: 0, source_states: 0, sensor_rows: 0, pending_batches: 0, pending_events: 0 },
-  heap: { used_bytes: 0, limit_bytes: 0 },
+  heap: { used_bytes: 0, committed_bytes: 0, limit_bytes: 0 },
 };
 
 /** The worker's code: built JavaScript runs as is; TypeScript sources (tests, tsx) are loaded through tsx. */

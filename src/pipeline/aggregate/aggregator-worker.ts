@@ -42,6 +42,7 @@ try {
     seed: data.seed,
     logger: logger.child({ component: 'store' }),
     ...(data.options.probationMs !== undefined ? { probationMs: data.options.probationMs } : {}),
+    ...(data.storeCacheMb !== undefined ? { cacheMb: data.storeCacheMb } : {}),
   });
   const bus = openSqliteBus({ path: data.busPath, logger: logger.child({ component: 'bus' }) });
   const geo = data.geo === null ? null : loadGeoOnce(data.geo, logger.child({ component: 'geo' }));

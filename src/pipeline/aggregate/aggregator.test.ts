@@ -114,7 +114,7 @@ describe('aggregator', () => {
     const flaky: Bus = {
       ...bus,
       publish: (b) => bus.publish(b),
-      fetch: (max, after) => bus.fetch(max, after),
+      fetch: (max, after, maxEvents) => bus.fetch(max, after, maxEvents),
       backlog: () => bus.backlog(),
       close: () => bus.close(),
       ack: (seqs) => (failures-- > 0 ? Promise.reject(new Error('disk hiccup')) : bus.ack(seqs)),
@@ -154,6 +154,70 @@ describe('aggregator', () => {
       expect(await bus.backlog()).toBe(0);
     }
     expect(eventsIn(store)).toBe(20);
+  });
+
+  it('reads at most maxStepEvents (plus one batch) per step', async () => {
+    const { bus, store } = setup();
+    const fetched: number[] = [];
+    const counting: Bus = {
+      ...bus,
+      publish: (b) => bus.publish(b),
+      fetch: async (max, after, maxEvents) => {
+        const got = await bus.fetch(max, after, maxEvents);
+        if (got.length > 0) fetched.push(got.reduce((n, b) => n + b.events.length, 0));
+        return got;
+      },
+      backlog: () => bus.backlog(),
+      close: () => bus.close(),
+      ack: (seqs) => bus.ack(seqs),
+    };
+    for (let i = 0; i < 30; i++) await bus.publish(batch(i, 100));
+    const agg = startAggregator({ bus: counting, store, logger, intervalMs: 5, maxStepEvents: 250 });
+    cleanup.push(() => agg.stop());
+    await agg.drain();
+    expect(eventsIn(store)).toBe(3000);
+    // 250 is reached by the third batch of 100: every step reads 300 events (the last, what is left).
+    expect(fetched.slice(0, 10)).toEqual(Array.from({ length: 10 }, () => 300));
+  });
+
+  it('commits and evicts as soon as a row cap is reached, so memory stays within the cap plus one batch', async () => {
+    const { bus, store } = setup();
+    const rowsAtCommit: number[] = [];
+    // Every batch reaches 60 new ports: 180 port rows (5m, 1h and 1d).
+    const wide = (i: number): BusBatch => ({
+      ...batch(i, 60),
+      events: Array.from({ length: 60 }, (_, k) => ({
+        ts: T0 + k,
+        proto: 'tcp',
+        port: 1 + i * 60 + k,
+        src: '10.9.9.9',
+      })),
+    });
+    let agg: ReturnType<typeof startAggregator> | null = null;
+    const watched: Store = Object.create(store) as Store;
+    watched.commitRollups = (c) => {
+      rowsAtCommit.push(agg?.stats().engine.port_rows ?? -1);
+      store.commitRollups(c);
+    };
+    for (let i = 0; i < 40; i++) await bus.publish(wide(i));
+    agg = startAggregator({
+      bus,
+      store: watched,
+      logger,
+      intervalMs: 5,
+      flushIntervalMs: 600_000,
+      maxPortRows: 1000,
+      maxSourceDays: 1000,
+    });
+    cleanup.push(() => agg?.stop());
+    await agg.drain();
+    // 40 batches × 180 rows = 7,200 rows against a cap of 1,000: several commits forced by the cap, each with at
+    // most the cap plus one batch's 180 rows in memory; and every event counted once.
+    expect(rowsAtCommit.length).toBeGreaterThanOrEqual(7);
+    for (const rows of rowsAtCommit) expect(rows).toBeLessThan(1000 + 180);
+    expect(Math.max(...rowsAtCommit)).toBeGreaterThanOrEqual(1000);
+    expect(store.bucketRows('1d', T0 - (T0 % 86_400_000)).reduce((n, r) => n + r.events, 0)).toBe(2400);
+    expect(agg.stats()).toMatchObject({ batches_applied_total: 40, events_applied_total: 2400 });
   });
 
   it('drops only a batch the store refuses as invalid, and keeps going', async () => {

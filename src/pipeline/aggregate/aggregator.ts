@@ -10,7 +10,8 @@
  *   cursor restarts from the oldest unacked batch), and what was committed is skipped by its applied-batch id.
  *   After a failed commit the engine's memory is dropped (reset) and rebuilt from the store.
  * - A commit is due when `flushIntervalMs` passed since the oldest uncommitted batch was read, when
- *   `flushMaxEvents` events are waiting, or when the bus is empty and either a drain() waits or a quarter of the
+ *   `flushMaxEvents` events are waiting, when the engine holds as many rows as a cap allows (checked before each
+ *   batch, so memory stays within the caps plus one batch: RollupEngine.overCaps), or when the bus is empty and either a drain() waits or a quarter of the
  *   interval passed since the last commit (so a trickle of batches does not rewrite the same rows at every step). Ingest acknowledged the sensors already (the bus is
  *   durable), so the interval costs freshness of the rollups, never acknowledgement latency.
  * - One step at a time: a fetch never overlaps a commit or an ack. While work is waiting the loop runs back to
@@ -40,6 +41,11 @@ export interface AggregatorOptions {
   intervalMs?: number;
   /** Batches per fetch (all decoded at once: keep it modest). Default 50. */
   maxBatches?: number;
+  /**
+   * A fetch stops after the batch that brings its events to this many (Bus.fetch maxEvents): what one step
+   * decodes, holds and counts before it yields. Default DEFAULT_MAX_STEP_EVENTS.
+   */
+  maxStepEvents?: number;
   /** Longest time a read batch waits for its commit under load. Default 5000 ms. */
   flushIntervalMs?: number;
   /** Commit once this many events wait. Default 2,000,000. */
@@ -76,8 +82,11 @@ export interface AggregatorStats {
   /** The most recent step threw (cleared by the next step that succeeds); readiness reads it. */
   last_step_failed: boolean;
   engine: RollupEngineStats;
-  /** The V8 heap of the thread the aggregator runs on (bytes): used, and the limit collection keeps it under. */
-  heap: { used_bytes: number; limit_bytes: number };
+  /**
+   * The V8 heap of the thread the aggregator runs on (bytes): used, committed (what the heap holds from the
+   * system, live or not), and the limit collection keeps it under.
+   */
+  heap: { used_bytes: number; committed_bytes: number; limit_bytes: number };
 }
 
 export interface Aggregator {
@@ -89,6 +98,11 @@ export interface Aggregator {
 const MAX_BACKOFF_MS = 30_000;
 /** Batches read per step unless configured. */
 export const DEFAULT_MAX_BATCHES = 50;
+/**
+ * Events read per step unless configured: about 15 MB of decoded events and a step of one to three seconds
+ * under load (50 batches of 20,000 events, unbounded, were 300 MB and steps of 10-25 s).
+ */
+export const DEFAULT_MAX_STEP_EVENTS = 50_000;
 
 /** The counters of an aggregator that has done nothing yet. */
 export function emptyStats(): Omit<AggregatorStats, 'engine' | 'heap'> {
@@ -120,6 +134,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   const log = opts.logger;
   const intervalMs = opts.intervalMs ?? 200;
   const maxBatches = opts.maxBatches ?? DEFAULT_MAX_BATCHES;
+  const maxStepEvents = opts.maxStepEvents ?? DEFAULT_MAX_STEP_EVENTS;
   const flushIntervalMs = opts.flushIntervalMs ?? 5000;
   const flushMaxEvents = opts.flushMaxEvents ?? 2_000_000;
   const operators = new Map<string, string>();
@@ -205,10 +220,17 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
    */
   const step = async (): Promise<number> => {
     const started = performance.now();
-    const batches = await bus.fetch(maxBatches, cursor);
+    const batches = await bus.fetch(maxBatches, cursor, maxStepEvents);
     if (batches.length === 0 && toAck.length === 0) return 0;
     if (toAck.length === 0 && batches.length > 0) pendingSince = Date.now();
+    let full = false;
     for (const b of batches) {
+      // At a row cap, commit (which evicts) before counting more: memory stays within the caps plus one batch.
+      // The batches not counted are read again by the next step (the cursor stays before them).
+      if (engine.overCaps()) {
+        full = true;
+        break;
+      }
       cursor = Math.max(cursor, b.seq);
       toAck.push(b.seq);
       if (counted.has(b.batch_id) || store.isBatchApplied(b.batch_id)) {
@@ -229,6 +251,8 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
     }
     const now = Date.now();
     const due =
+      full ||
+      engine.overCaps() ||
       pendingEvents >= flushMaxEvents ||
       now - pendingSince >= flushIntervalMs ||
       // Caught up: commit at once when someone waits for it, else at most every quarter interval, so that a
@@ -305,7 +329,12 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
   };
 
   log.info(
-    { interval_ms: intervalMs, max_batches: maxBatches, flush_interval_ms: flushIntervalMs },
+    {
+      interval_ms: intervalMs,
+      max_batches: maxBatches,
+      max_step_events: maxStepEvents,
+      flush_interval_ms: flushIntervalMs,
+    },
     'aggregator started',
   );
   const running = loop();
@@ -339,7 +368,7 @@ export function startAggregator(opts: AggregatorOptions): Aggregator {
 /** In a worker thread, the worker's own isolate. */
 function heapOfThisThread(): AggregatorStats['heap'] {
   const h = getHeapStatistics();
-  return { used_bytes: h.used_heap_size, limit_bytes: h.heap_size_limit };
+  return { used_bytes: h.used_heap_size, committed_bytes: h.total_heap_size, limit_bytes: h.heap_size_limit };
 }
 
 function isInvalid(err: unknown): boolean {

@@ -96,7 +96,7 @@ export function startDetector(opts: DetectorOptions): Detector {
   let engine: Engine;
   let position: Position = {};
   try {
-    engine = createDetectionEngine(cfg.engine, saved?.data);
+    engine = createDetectionEngine(cfg.engine, saved ? [saved.data, ...saved.parts] : undefined);
     position = saved ? (JSON.parse(saved.position) as Position) : {};
   } catch (err) {
     // A state that cannot be read is not half-used: the engine relearns from the stored buckets.
@@ -145,7 +145,8 @@ export function startDetector(opts: DetectorOptions): Detector {
     const result = engine.closeBucket({ ...obs, backfill });
     const t2 = performance.now();
     position = { ...position, [g]: bucket };
-    store.saveDetectorState(STATE_NAME, engine.saveState(), JSON.stringify(position), {
+    // In parts, each made as the store writes it: the whole state is about 100 MB at 131,072 keys.
+    store.saveDetectorState(STATE_NAME, engine.saveStateParts(), JSON.stringify(position), {
       incidents: result.changed.map(toStored),
       anomalies: result.anomalies.map((a) => ({
         proto: a.proto,

@@ -17,7 +17,8 @@
  * - takeCommit() returns the rows dirtied since the previous takeCommit; committed() marks them clean and evicts
  *   rows idle for longer than the idle limits, and, past a count cap, the least recently touched rows down to 70%
  *   of the cap (they are in the store and are reloaded when touched again). So memory is bounded by the caps plus
- *   what one commit interval touches.
+ *   what is added before the next commit: a caller that commits as soon as overCaps() says so (the aggregator
+ *   checks before each batch) holds at most the caps plus one batch (3 port rows and one source day an event).
  *
  * Cost per event: two keyed hashes, one Map lookup for the port rows, one for the source's day, a handful of set
  * inserts. Rows, not events, bound the commit.
@@ -308,6 +309,14 @@ export class RollupEngine {
     this.batches = [];
     this.sensorTouches = new Map();
     this.pendingEvents = 0;
+  }
+
+  /** Holds as many port rows or source days as a cap allows, or more: commit (which evicts) before adding more. */
+  overCaps(): boolean {
+    if (this.groups.size + this.hours.size + this.days.size >= this.opts.maxPortRows) return true;
+    let sources = 0;
+    for (const m of this.sourceDays.values()) sources += m.size;
+    return sources >= this.opts.maxSources;
   }
 
   stats(): RollupEngineStats {

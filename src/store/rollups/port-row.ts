@@ -39,9 +39,12 @@ export class PortRow {
   sample = new SourceSample();
   dirty = false;
   tick = 0;
-  /** The batch the per-source counts below belong to; the first CAP sources are a list, then a map. */
+  /**
+   * The batch the per-source counts below belong to; the first CAP sources are a list, then a map. Both null
+   * between commits (a clean row holds no per-batch state).
+   */
   private capBatch = 0;
-  private capFirst: number[] = [];
+  private capFirst: number[] | null = null;
   private capMap: Map<number, number> | null = null;
 
   constructor(
@@ -88,7 +91,7 @@ export class PortRow {
    */
   clearCap(): void {
     this.capBatch = 0;
-    this.capFirst = [];
+    this.capFirst = null;
     this.capMap = null;
     this.shares.compact();
     this.sample.compact();
@@ -96,9 +99,9 @@ export class PortRow {
 
   /** Counts one event of `srcHash` from batch number `batch` into the capped events. */
   countCapped(srcHash: number, batch: number): void {
-    if (batch !== this.capBatch) {
+    if (batch !== this.capBatch || this.capFirst === null) {
       this.capBatch = batch;
-      this.capFirst.length = 0;
+      this.capFirst = [];
       this.capMap = null;
     }
     // While the batch has put at most CAP events in the row, no source can be over the cap: no map needed.

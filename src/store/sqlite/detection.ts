@@ -3,12 +3,15 @@
  *
  * Invariants:
  * - saveDetectorState writes the state, the position and the bucket's incidents and anomalies in ONE
- *   transaction (better-sqlite3 transactions nest as savepoints, so saveIncidents inside it joins it).
+ *   transaction (better-sqlite3 transactions nest as savepoints, so saveIncidents inside it joins it). A state
+ *   in parts replaces every part of the previous one: the first in detector_state, the rest in
+ *   detector_state_parts by number; a part that fails to be made rolls the whole save back.
  * - Incidents are upserted whole by id (the body is the engine's Incident as JSON; the indexed columns are
  *   copies of its fields, written from the same object). Anomalies are appended (auto id).
  * - Statuses 'resolved' and 'accepted' are ended; every other status is active.
  * - `created_at` of anomalies and `updated_at` of the state are the store's clock (bookkeeping), not event time.
  */
+import { makeError } from '../../core/errors.js';
 import { immediateTx } from './immediate.js';
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../core/clock.js';
@@ -40,7 +43,7 @@ export class SqliteDetection {
   private readonly appendAll: (items: readonly StoredAnomaly[]) => void;
   private readonly saveTx: (
     name: string,
-    data: Buffer,
+    data: Iterable<Uint8Array>,
     position: string,
     incidents: readonly StoredIncident[],
     anomalies: readonly StoredAnomaly[],
@@ -56,8 +59,15 @@ export class SqliteDetection {
          ON CONFLICT (name) DO UPDATE SET data = excluded.data, position = excluded.position,
            updated_at = excluded.updated_at`,
       ),
-      loadState: db.prepare<[string], DetectorStateRecord>(
+      loadState: db.prepare<[string], Omit<DetectorStateRecord, 'parts'>>(
         'SELECT data, position, updated_at FROM detector_state WHERE name = ?',
+      ),
+      loadParts: db.prepare<[string], { data: Buffer }>(
+        'SELECT data FROM detector_state_parts WHERE name = ? ORDER BY part',
+      ),
+      dropParts: db.prepare<[string]>('DELETE FROM detector_state_parts WHERE name = ?'),
+      savePart: db.prepare<[string, number, Buffer]>(
+        'INSERT INTO detector_state_parts (name, part, data) VALUES (?, ?, ?)',
       ),
       upsertIncident: db.prepare(
         `INSERT INTO incidents (${INCIDENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -101,12 +111,20 @@ export class SqliteDetection {
       db,
       (
         name: string,
-        data: Buffer,
+        data: Iterable<Uint8Array>,
         position: string,
         incidents: readonly StoredIncident[],
         anomalies: readonly StoredAnomaly[],
       ) => {
-        this.st.saveState.run(name, data, position, this.clock.now());
+        // Each part is written as it is made, so only one is in memory at a time.
+        this.st.dropParts.run(name);
+        let part = 0;
+        for (const bytes of data) {
+          if (part === 0) this.st.saveState.run(name, asBuffer(bytes), position, this.clock.now());
+          else this.st.savePart.run(name, part, asBuffer(bytes));
+          part++;
+        }
+        if (part === 0) throw makeError('SW_INTERNAL', `detector state ${name}: no part to save`);
         if (incidents.length > 0) this.upsertAll(incidents);
         if (anomalies.length > 0) this.appendAll(anomalies);
       },
@@ -115,16 +133,18 @@ export class SqliteDetection {
 
   saveState(
     name: string,
-    data: Uint8Array,
+    data: Uint8Array | Iterable<Uint8Array>,
     position: string,
     found: { incidents?: StoredIncident[]; anomalies?: StoredAnomaly[] } = {},
   ): void {
-    const buf = Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-    this.saveTx(name, buf, position, found.incidents ?? [], found.anomalies ?? []);
+    const parts = data instanceof Uint8Array ? [data] : data;
+    this.saveTx(name, parts, position, found.incidents ?? [], found.anomalies ?? []);
   }
 
   loadState(name: string): DetectorStateRecord | undefined {
-    return this.st.loadState.get(name);
+    const row = this.st.loadState.get(name);
+    if (row === undefined) return undefined;
+    return { ...row, parts: this.st.loadParts.all(name).map((p) => p.data) };
   }
 
   saveIncidents(items: readonly StoredIncident[]): void {
@@ -199,4 +219,8 @@ function toIncident(r: IncidentRow): StoredIncident {
 
 function limitOf(n: number): number {
   return Math.max(0, Math.floor(n));
+}
+
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }

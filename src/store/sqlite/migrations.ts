@@ -308,6 +308,16 @@ export const MIGRATIONS: readonly Migration[] = [
     // Sensors that never said count as one address, as every sensor did before.
     sql: 'ALTER TABLE sensors ADD COLUMN watched_addresses INTEGER NOT NULL DEFAULT 1;',
   },
+  {
+    version: 12,
+    name: 'the detector state in parts (detector_state.data is the first; the rest here, in order)',
+    sql: `CREATE TABLE detector_state_parts (
+      name TEXT NOT NULL,
+      part INTEGER NOT NULL,
+      data BLOB NOT NULL,
+      PRIMARY KEY (name, part)
+    ) WITHOUT ROWID;`,
+  },
 ];
 
 /** Applies the pending migrations; returns the schema version now in force. */

@@ -19,7 +19,8 @@
  *   (src/core/exposure.ts; 1 for a sensor that never said, or one without a record).
  * - Rows written before migration 5 have no breakdown (an empty by_operator) and capped events = events.
  * - Each row's source sample (source-sample.ts, migration 10) gives the key's sample sources, top networks (/24,
- *   /48) and top countries, scaled from the sample to the row's sources; rows without one have none.
+ *   /48) and top countries, scaled from the sample to the row's sources; rows without one have none. They are
+ *   worked out when first read (StoredKeyObservation).
  */
 import type Database from 'better-sqlite3';
 import { GRANULARITIES } from '../../core/buckets.js';
@@ -27,7 +28,12 @@ import type { KeyedHasher } from '../../core/distinct/index.js';
 import { makeError } from '../../core/errors.js';
 import { exposureWeight } from '../../core/exposure.js';
 import type { Protocol } from '../../core/event.js';
-import type { BucketInput, DetectGranularity, KeyObservation } from '../../core/observation.js';
+import type {
+  BucketInput,
+  DetectGranularity,
+  KeyObservation,
+  OperatorShare,
+} from '../../core/observation.js';
 import {
   decodeOperatorShares,
   OTHER_OPERATORS,
@@ -138,19 +144,18 @@ export class SqliteObservation {
       const events = Number(f[at + 2]);
       const targets = Number(f[at + 7]);
       const hs = Number(f[at + 8]);
-      const key: KeyObservation = {
-        proto: f[at] as Protocol,
-        port: Number(f[at + 1]),
-        sources: Number(f[at + 4]),
-        sensors: Number(f[at + 5]),
-        operators: Number(f[at + 6]),
-        events_capped: Number(f[at + 3]),
+      const key = new StoredKeyObservation(
+        f[at] as Protocol,
+        Number(f[at + 1]),
+        Number(f[at + 4]),
+        Number(f[at + 5]),
+        Number(f[at + 6]),
+        Number(f[at + 3]),
         events,
-        by_operator: decodeOperatorShares(shares[i] ?? null, this.nameOf, this.sensorOf),
-      };
+        decodeOperatorShares(shares[i] ?? null, this.nameOf, this.sensorOf),
+        samples[i] || null,
+      );
       if (targets > 0) key.targets = targets;
-      const sample = samples[i];
-      if (sample) Object.assign(key, sampleEvidence(SourceSample.decode(sample).list(), key.sources));
       if (hs + Number(f[at + 9]) > 0) key.handshake_sources = hs;
       keys.push(key);
     }
@@ -201,4 +206,50 @@ export class SqliteObservation {
     }
     return label;
   };
+}
+
+type Evidence = ReturnType<typeof sampleEvidence>;
+
+/**
+ * A key of a stored bucket. Its sample sources, top networks and top countries are worked out from the row's
+ * sample text when first read (getters; undefined without a sample), not for every key: the detector reads them
+ * only for the keys it alerts on, and working them out for an hour of 100,000 keys took half a second. The text
+ * is the one SQLite returned; a private field, so that equality and JSON see only the observation's fields.
+ */
+class StoredKeyObservation implements KeyObservation {
+  targets?: number;
+  handshake_sources?: number;
+  readonly #sample: string | null;
+  #evidence: Evidence | null = null;
+
+  constructor(
+    readonly proto: Protocol,
+    readonly port: number,
+    readonly sources: number,
+    readonly sensors: number,
+    readonly operators: number,
+    readonly events_capped: number,
+    readonly events: number,
+    readonly by_operator: OperatorShare[],
+    sample: string | null,
+  ) {
+    this.#sample = sample;
+  }
+
+  get sample_sources(): string[] | undefined {
+    return this.#evidenceOf()?.sample_sources;
+  }
+
+  get top_networks(): Evidence['top_networks'] | undefined {
+    return this.#evidenceOf()?.top_networks;
+  }
+
+  get top_countries(): Evidence['top_countries'] | undefined {
+    return this.#evidenceOf()?.top_countries;
+  }
+
+  #evidenceOf(): Evidence | null {
+    if (this.#sample === null) return null;
+    return (this.#evidence ??= sampleEvidence(SourceSample.decode(this.#sample).list(), this.sources));
+  }
 }

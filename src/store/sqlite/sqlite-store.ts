@@ -53,6 +53,8 @@ export interface SqliteStoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** How long a new sensor carries no weight in detection (src/store/rollups/probation.ts). Default 14 days. */
   probationMs?: number;
+  /** SQLite's page cache for this connection, MiB. Default 64. */
+  cacheMb?: number;
 }
 
 export type SqliteStore = Store;
@@ -70,7 +72,7 @@ export function openSqliteStore(opts: SqliteStoreOptions): SqliteStore {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous === 'NORMAL' ? 'NORMAL' : 'FULL'}`);
     db.pragma('busy_timeout = 5000');
-    db.pragma('cache_size = -65536');
+    db.pragma(`cache_size = -${Math.max(1, Math.round((opts.cacheMb ?? 64) * 1024))}`);
     // Commits write many rows at once: checkpoint the WAL in bigger steps.
     db.pragma('wal_autocheckpoint = 4000');
     const version = migrate(db);

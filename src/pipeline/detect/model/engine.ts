@@ -45,7 +45,7 @@ import { applyFiring, isActive, tickIncident } from './lifecycle.js';
 import type { Firing } from './lifecycle.js';
 import { SeasonFactors } from './season.js';
 import { severityOf } from './severity.js';
-import { decodeState, encodeState } from './state-codec.js';
+import { KEYS_PER_PART, decodeState, decodeStatePart, encodeState, encodeStateParts } from './state-codec.js';
 import type { EngineSnapshot } from './state-codec.js';
 import { assessThreat } from './threat.js';
 import type {
@@ -690,6 +690,10 @@ export class Engine implements DetectionEngine {
     return encodeState(this.snapshot());
   }
 
+  saveStateParts(): Iterable<Uint8Array> {
+    return encodeStateParts(this.snapshot(), KEYS_PER_PART, { reuse: true });
+  }
+
   snapshot(): EngineSnapshot {
     return {
       clocks: GRAN_ORDER.map((g) => this.clocks[g]),
@@ -714,12 +718,21 @@ export class Engine implements DetectionEngine {
   }
 }
 
-/** @example const engine = createDetectionEngine({ alpha_scale: 0.5 }, savedBytes) */
-export function createDetectionEngine(config?: EngineSettings, state?: Uint8Array): Engine {
+/**
+ * A fresh engine, or one resumed from saveState() bytes or from saveStateParts() parts (in order).
+ * @example const engine = createDetectionEngine({ alpha_scale: 0.5 }, savedBytes)
+ */
+export function createDetectionEngine(
+  config?: EngineSettings,
+  state?: Uint8Array | readonly Uint8Array[],
+): Engine {
   const engine = new Engine(config);
-  if (state !== undefined) {
+  const parts = state === undefined ? [] : state instanceof Uint8Array ? [state] : state;
+  const [first, ...rest] = parts;
+  if (first !== undefined) {
     const snap = engine.snapshot();
-    decodeState(state, snap);
+    decodeState(first, snap);
+    for (const part of rest) decodeStatePart(part, snap);
     engine.lastRolloverDay = snap.lastRolloverDay;
   }
   return engine;

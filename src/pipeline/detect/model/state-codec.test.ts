@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDetectionEngine } from './engine.js';
+import { encodeStateParts } from './state-codec.js';
 import { F_TOP_ID, F_WEIGHTED, GUARD_SLOTS, RECENT, RECENT_SLOTS } from './key-state.js';
 import { SyntheticFleet, hours } from './synthetic.test-helpers.js';
 
@@ -56,9 +57,13 @@ function asVersion2(v3: Uint8Array): Uint8Array {
 }
 
 describe('detector state codec', () => {
-  const learn = () => {
+  const learn = (ports = [445]) => {
     const engine = createDetectionEngine();
-    const fleet = new SyntheticFleet(12, [{ proto: 'tcp', port: 445, rate: 0.2 }], 3);
+    const fleet = new SyntheticFleet(
+      12,
+      ports.map((port) => ({ proto: 'tcp', port, rate: 0.2 })),
+      3,
+    );
     hours(START, 3 * 24).forEach((b, i) => {
       engine.closeBucket(fleet.bucket('1h', b));
       if ((i + 1) % 24 === 0) engine.closeBucket(fleet.bucket('1d', b + HOUR - 86_400_000));
@@ -76,6 +81,37 @@ describe('detector state codec', () => {
       ks.g.forEach((gs, gi) => expect(again.keys.get(id)?.g[gi]?.recent).toEqual(gs.recent));
     }
     expect(again.saveState()).toEqual(engine.saveState());
+  });
+
+  it('saves in parts that load to the same state, and refuses parts out of place', () => {
+    const engine = learn([22, 23, 445, 1025, 3389]);
+    const keys = engine.keys.size;
+    expect(keys).toBe(5);
+    const parts = [...encodeStateParts(engine.snapshot(), 2)];
+    expect(parts).toHaveLength(Math.ceil(keys / 2));
+    // The first part alone is a whole state of the first keys; every part is far smaller than the whole.
+    expect(createDetectionEngine(undefined, parts.slice(0, 1)).keys.size).toBe(2);
+    const whole = engine.saveState();
+    for (const p of parts.slice(1)) expect(p.length).toBeLessThan(whole.length / 2);
+    const again = createDetectionEngine(undefined, parts);
+    expect(again.saveState()).toEqual(whole);
+    expect([...engine.saveStateParts()]).toEqual([whole]); // under KEYS_PER_PART keys: one part
+    // Parts made in one reused buffer are the same bytes, each read before the next is made.
+    const reused: Uint8Array[] = [];
+    let buffers = new Set<ArrayBufferLike>();
+    for (const p of encodeStateParts(engine.snapshot(), 2, { reuse: true })) {
+      reused.push(p.slice());
+      buffers = buffers.add(p.buffer);
+    }
+    expect(reused).toEqual(parts);
+    expect(buffers.size).toBeLessThanOrEqual(2); // grown at most once (the first part has the header)
+    const [first, second] = parts as [Uint8Array, Uint8Array];
+    expect(() => createDetectionEngine(undefined, [second, first])).toThrow(/magic/);
+    expect(() => createDetectionEngine(undefined, [first, first])).toThrow(/magic/);
+    expect(() => createDetectionEngine(undefined, [first, second, second])).toThrow(/in two parts/);
+    expect(() => createDetectionEngine(undefined, [first, second.subarray(0, second.length - 4)])).toThrow(
+      /truncated/,
+    );
   });
 
   it('reads a version-2 state: the same counts, no operator ids, no histories', () => {

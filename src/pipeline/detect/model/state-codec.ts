@@ -6,9 +6,14 @@
  * encodeState): ids, per key lastSeen and per granularity a[4], b, t, Bt, cusum, recentT, guardDay, born (f64),
  * flags (1: recent counts kept, 2: guard snapshots kept), and the kept arrays (f32). Columns copy as typed
  * arrays, so 131,072 keys save and load in a fraction of a second.
+ * Saved in parts (encodeStateParts, what the server writes after every bucket), the first part is that layout
+ * with the first KEYS_PER_PART keys, and each later part is "SWK3", a zero header length, its key count and the
+ * next keys in the same columns: the server never holds the whole state (about 100 MB at 131,072 keys) as one
+ * buffer.
  *
- * Invariants: decode(encode(s)) restores every number bit for bit (f32 arrays are stored as f32); a wrong magic,
- * version or a truncated buffer is refused with SW_INPUT_INVALID, never half-loaded.
+ * Invariants: decode(encode(s)) restores every number bit for bit (f32 arrays are stored as f32), and so do the
+ * parts decoded in order; a wrong magic, version, a truncated buffer or a key in two parts is refused with
+ * SW_INPUT_INVALID (the caller then drops the whole state: it is never used half-loaded).
  */
 import { makeError } from '../../../core/errors.js';
 import { Baseline } from './baseline.js';
@@ -66,6 +71,10 @@ interface Header {
 const recentSlotsOf = (v: number): number => (v === 2 ? 3 * RECENT : RECENT_SLOTS);
 
 const MAGIC = 0x33445753; // "SWD3" little endian
+/** A later part of a state saved in parts (encodeStateParts): keys only. */
+const PART_MAGIC = 0x334b5753; // "SWK3" little endian
+/** Keys per part: about 13 MB at the full state's 800 bytes a key. */
+export const KEYS_PER_PART = 16_384;
 const G = 3;
 const PER_G_F64 = 11;
 const PER_KEY_F64 = 1 + G * PER_G_F64;
@@ -73,6 +82,32 @@ const PER_KEY_F64 = 1 + G * PER_G_F64;
 /** Columns of the key section, in order: ids u32[n], then (8-aligned) f64[n·PER_KEY_F64], flags u8[n·G], then
  * (4-aligned) every present recent/guard array as f32, key by key, granularity by granularity. */
 export function encodeState(s: EngineSnapshot): Uint8Array {
+  return encodeSection(MAGIC, headerBytes(s), [...s.keys.values()]);
+}
+
+/**
+ * The state in parts, made one at a time as they are read (so that 131,072 keys, about 100 MB, are never in
+ * memory as one buffer): the first part is encodeState's format with the header and the first `keysPerPart`
+ * keys, each later part holds the next keys in the same layout under its own magic and no header. decodeState
+ * of the first part followed by decodeStatePart of each later one, in order, restores the state.
+ */
+export function* encodeStateParts(
+  s: EngineSnapshot,
+  keysPerPart = KEYS_PER_PART,
+  opts: { reuse?: boolean } = {},
+): Generator<Uint8Array> {
+  const keys = [...s.keys.values()];
+  const per = Math.max(1, Math.floor(keysPerPart));
+  // With `reuse`, every part is written into one buffer (grown when a part needs more): a part is valid only
+  // until the next is asked for, and the parts of a state cost one part's memory, not the whole state's.
+  const scratch = opts.reuse ? { bytes: new Uint8Array(0) } : undefined;
+  yield encodeSection(MAGIC, headerBytes(s), keys.slice(0, per), scratch);
+  for (let from = per; from < keys.length; from += per) {
+    yield encodeSection(PART_MAGIC, new Uint8Array(0), keys.slice(from, from + per), scratch);
+  }
+}
+
+function headerBytes(s: EngineSnapshot): Uint8Array {
   const header: Header = {
     v: 3,
     clocks: s.clocks.map((c) => ({ t: c.t, t0: c.t0, B: c.B, es: [...c.esRing] })),
@@ -86,10 +121,19 @@ export function encodeState(s: EngineSnapshot): Uint8Array {
     operatorNames: s.operatorNames,
     lastRolloverDay: s.lastRolloverDay,
   };
-  const json = Buffer.from(JSON.stringify(header), 'utf8');
-  const n = s.keys.size;
+  return Buffer.from(JSON.stringify(header), 'utf8');
+}
+
+/** magic u32 | json length u32 | key count u32 | json | the key section (columns, see encodeState). */
+function encodeSection(
+  magic: number,
+  json: Uint8Array,
+  keys: readonly KeyState[],
+  scratch?: { bytes: Uint8Array },
+): Uint8Array {
+  const n = keys.length;
   let f32n = 0;
-  for (const k of s.keys.values()) {
+  for (const k of keys) {
     for (const gs of k.g) f32n += (gs.recent ? RECENT_SLOTS : 0) + (gs.guard ? GUARD_SLOTS : 0);
   }
   const idsAt = align(12 + json.length, 4);
@@ -97,9 +141,15 @@ export function encodeState(s: EngineSnapshot): Uint8Array {
   const flagsAt = f64At + 8 * n * PER_KEY_F64;
   const f32At = align(flagsAt + n * G, 4);
   const size = f32At + 4 * f32n;
-  const bytes = new Uint8Array(size);
-  const view = new DataView(bytes.buffer);
-  view.setUint32(0, MAGIC, true);
+  let bytes: Uint8Array;
+  if (scratch === undefined) {
+    bytes = new Uint8Array(size);
+  } else {
+    if (scratch.bytes.length < size) scratch.bytes = new Uint8Array(size);
+    bytes = scratch.bytes.subarray(0, size).fill(0); // padding bytes as a fresh buffer has them
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, size);
+  view.setUint32(0, magic, true);
   view.setUint32(4, json.length, true);
   view.setUint32(8, n, true);
   bytes.set(json, 12);
@@ -109,7 +159,7 @@ export function encodeState(s: EngineSnapshot): Uint8Array {
   const f32 = new Float32Array(bytes.buffer, f32At, f32n);
   let i = 0;
   let q = 0;
-  for (const k of s.keys.values()) {
+  for (const k of keys) {
     ids[i] = k.id;
     let o = i * PER_KEY_F64;
     f64[o++] = k.lastSeen;
@@ -142,7 +192,7 @@ export function encodeState(s: EngineSnapshot): Uint8Array {
 const align = (x: number, to: number): number => Math.ceil(x / to) * to;
 const bad = (why: string): Error => makeError('SW_INPUT_INVALID', `detector state refused: ${why}`);
 
-/** Loads `bytes` into the (fresh) snapshot's containers. */
+/** Loads `bytes` (encodeState, or the first of encodeStateParts) into the (fresh) snapshot's containers. */
 export function decodeState(input: Uint8Array, s: EngineSnapshot): void {
   // A copy: typed-array views need aligned offsets, which a caller's slice need not have.
   const bytes = new Uint8Array(input);
@@ -161,7 +211,55 @@ export function decodeState(input: Uint8Array, s: EngineSnapshot): void {
   if ((header.v !== 2 && header.v !== 3) || header.clocks.length !== G) {
     throw bad(`unknown version ${String(header.v)}`);
   }
-  const slots = recentSlotsOf(header.v);
+  const keys = decodeKeys(bytes, jl, n, recentSlotsOf(header.v));
+  header.clocks.forEach((c, i) => {
+    const clock = s.clocks[i];
+    if (!clock) return;
+    clock.t = c.t;
+    clock.t0 = c.t0;
+    clock.B = c.B;
+    clock.esRing.set(c.es.slice(0, clock.esRing.length));
+  });
+  s.season.sum.set(header.season.sum);
+  s.season.weight.set(header.season.weight);
+  [s.dispHour, s.dispDay].forEach((d, i) => {
+    const h = header.disp[i];
+    if (!h) return;
+    d.num.set(h.num);
+    d.den.set(h.den);
+    d.frozen.set(h.frozen);
+  });
+  for (const [k, v] of keys) s.keys.set(k, v);
+  for (const [k, v] of header.incidents) s.incidents.set(k, v);
+  for (const [k, v] of header.samples) s.samples.set(k, new Set(v));
+  for (const [k, v] of header.anomalyTimes) s.anomalyTimes.set(k, v);
+  for (const [k, v] of header.sensorAnomalyTimes ?? []) s.sensorAnomalyTimes.set(k, v);
+  for (const name of header.operatorNames ?? []) {
+    s.operatorIds.set(name, s.operatorNames.length);
+    s.operatorNames.push(name);
+  }
+  for (const [k, day, ops] of header.operatorHistory ?? []) {
+    s.operatorHistory.byKey.set(k, { day, ops: new Map(ops) });
+  }
+  s.lastRolloverDay = header.lastRolloverDay;
+}
+
+/** Adds the keys of a later part of encodeStateParts to a snapshot that decodeState filled from the first. */
+export function decodeStatePart(input: Uint8Array, s: EngineSnapshot): void {
+  const bytes = new Uint8Array(input);
+  const view = new DataView(bytes.buffer);
+  if (bytes.length < 12) throw bad(`part truncated at byte ${bytes.length}`);
+  if (view.getUint32(0, true) !== PART_MAGIC) throw bad('not a part of a detector state (magic)');
+  const jl = view.getUint32(4, true);
+  if (jl !== 0) throw bad('a later part carries a header');
+  for (const [k, v] of decodeKeys(bytes, 0, view.getUint32(8, true), RECENT_SLOTS)) {
+    if (s.keys.has(k)) throw bad(`key ${k} in two parts`);
+    s.keys.set(k, v);
+  }
+}
+
+/** The key section of a section whose JSON is `jl` bytes long (see encodeSection); the whole rest of `bytes`. */
+function decodeKeys(bytes: Uint8Array, jl: number, n: number, slots: number): Map<number, KeyState> {
   const idsAt = align(12 + jl, 4);
   const f64At = align(idsAt + 4 * n, 8);
   const flagsAt = f64At + 8 * n * PER_KEY_F64;
@@ -216,34 +314,5 @@ export function decodeState(input: Uint8Array, s: EngineSnapshot): void {
     keys.set(ks.id, ks);
   }
   if (o !== bytes.length) throw bad(`${bytes.length - o} trailing bytes`);
-  header.clocks.forEach((c, i) => {
-    const clock = s.clocks[i];
-    if (!clock) return;
-    clock.t = c.t;
-    clock.t0 = c.t0;
-    clock.B = c.B;
-    clock.esRing.set(c.es.slice(0, clock.esRing.length));
-  });
-  s.season.sum.set(header.season.sum);
-  s.season.weight.set(header.season.weight);
-  [s.dispHour, s.dispDay].forEach((d, i) => {
-    const h = header.disp[i];
-    if (!h) return;
-    d.num.set(h.num);
-    d.den.set(h.den);
-    d.frozen.set(h.frozen);
-  });
-  for (const [k, v] of keys) s.keys.set(k, v);
-  for (const [k, v] of header.incidents) s.incidents.set(k, v);
-  for (const [k, v] of header.samples) s.samples.set(k, new Set(v));
-  for (const [k, v] of header.anomalyTimes) s.anomalyTimes.set(k, v);
-  for (const [k, v] of header.sensorAnomalyTimes ?? []) s.sensorAnomalyTimes.set(k, v);
-  for (const name of header.operatorNames ?? []) {
-    s.operatorIds.set(name, s.operatorNames.length);
-    s.operatorNames.push(name);
-  }
-  for (const [k, day, ops] of header.operatorHistory ?? []) {
-    s.operatorHistory.byKey.set(k, { day, ops: new Map(ops) });
-  }
-  s.lastRolloverDay = header.lastRolloverDay;
+  return keys;
 }

@@ -58,4 +58,9 @@ export interface DetectionEngine {
   threatLevel(): ThreatAssessment;
   /** State as bytes (baselines, windows, incidents, calibration), and back. */
   saveState(): Uint8Array;
+  /**
+   * The same state in parts of a bounded size, each made when it is read, in ONE reused buffer: a part is valid
+   * only until the next is asked for (state-codec.ts encodeStateParts; the store writes each one at once).
+   */
+  saveStateParts(): Iterable<Uint8Array>;
 }
