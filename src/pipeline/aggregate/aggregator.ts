@@ -11,9 +11,11 @@
  *   After a failed commit the engine's memory is dropped (reset) and rebuilt from the store.
  * - A commit is due when `flushIntervalMs` passed since the oldest uncommitted batch was read, when
  *   `flushMaxEvents` events are waiting, when the engine holds as many rows as a cap allows (checked before each
- *   batch, so memory stays within the caps plus one batch: RollupEngine.overCaps), or when the bus is empty and either a drain() waits or a quarter of the
- *   interval passed since the last commit (so a trickle of batches does not rewrite the same rows at every step). Ingest acknowledged the sensors already (the bus is
- *   durable), so the interval costs freshness of the rollups, never acknowledgement latency.
+ *   batch, so memory stays within the caps plus one batch: RollupEngine.overCaps), or when the bus is empty and
+ *   either a drain() waits or a quarter of the interval passed since the last commit (so a trickle of batches
+ *   does not rewrite the same rows at every step). Ingest acknowledged the sensors already (the bus is durable),
+ *   so the interval costs freshness of the rollups, never acknowledgement latency.
+ * - A step reads at most `maxStepEvents` events (plus the batch that reaches the bound) and `maxBatches` batches.
  * - One step at a time: a fetch never overlaps a commit or an ack. While work is waiting the loop runs back to
  *   back, with one turn of the event loop between steps (timers and messages are never starved by a backlog);
  *   when the bus is empty it sleeps intervalMs.
