@@ -313,22 +313,27 @@ export class RollupEngine {
 
   /** Holds as many port rows or source days as a cap allows, or more: commit (which evicts) before adding more. */
   overCaps(): boolean {
-    if (this.groups.size + this.hours.size + this.days.size >= this.opts.maxPortRows) return true;
-    let sources = 0;
-    for (const m of this.sourceDays.values()) sources += m.size;
-    return sources >= this.opts.maxSources;
+    return this.portRowCount() >= this.opts.maxPortRows || this.sourceDayCount() >= this.opts.maxSources;
   }
 
   stats(): RollupEngineStats {
-    let sources = 0;
-    for (const m of this.sourceDays.values()) sources += m.size;
     return {
-      port_rows: this.groups.size + this.hours.size + this.days.size,
-      source_states: sources,
+      port_rows: this.portRowCount(),
+      source_states: this.sourceDayCount(),
       sensor_rows: this.sensorRows.size,
       pending_batches: this.batches.length,
       pending_events: this.pendingEvents,
     };
+  }
+
+  private portRowCount(): number {
+    return this.groups.size + this.hours.size + this.days.size;
+  }
+
+  private sourceDayCount(): number {
+    let n = 0;
+    for (const m of this.sourceDays.values()) n += m.size;
+    return n;
   }
 
   private touchRow(r: PortRow, sensorHash: number, opHash: number, tick: number): void {
@@ -427,7 +432,7 @@ export class RollupEngine {
 
   private evict(): void {
     const now = this.tickNow();
-    const portRows = this.groups.size + this.hours.size + this.days.size;
+    const portRows = this.portRowCount();
     // Over a cap (e.g. an import of months of history, where nothing is idle by the wall clock): evict the least
     // recently touched rows down to KEEP_AFTER_CAP of the cap; they are in the store and come back when touched.
     let portCut = now - this.opts.portIdleMs / 1000;
@@ -456,7 +461,7 @@ export class RollupEngine {
       this.days.delete(id);
     }
     for (const [id, r] of this.sensorRows) if (r.tick < portCut) this.sensorRows.delete(id);
-    const total = this.stats().source_states;
+    const total = this.sourceDayCount();
     let sourceCut = now - this.opts.sourceIdleMs / 1000;
     if (total > this.opts.maxSources) {
       const ticks = function* (e: RollupEngine): Iterable<number> {
